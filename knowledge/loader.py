@@ -14,7 +14,7 @@ from knowledge.schema import LANGS, Document, Entry, KnowledgeFile, Lang
 TOPICS_FILE = Path(__file__).with_name("topics.yml")
 
 
-class _PlainDateLoader(yaml.SafeLoader):
+class _PlainDateLoader(yaml.SafeLoader):  # type: ignore[misc]
     """SafeLoader that leaves dates as strings, so pydantic reports a bad date with its field.
 
     PyYAML would otherwise raise on '2023-02-31' before validation could locate it.
@@ -100,11 +100,9 @@ _ENTRY_LANG: dict[str, Lang] = {}
 
 def entry_document_language(entry: Entry) -> Lang:
     """The language of the document an entry came from (the one without translated_from)."""
-    cached = _ENTRY_LANG.get(entry.id)
-    if cached is None:
-        cached = next(lang for lang in LANGS if entry.answer[lang].translated_from is None)
-        _ENTRY_LANG[entry.id] = cached
-    return cached
+    if entry.id not in _ENTRY_LANG:
+        _ENTRY_LANG[entry.id] = next(x for x in LANGS if entry.answer[x].translated_from is None)
+    return _ENTRY_LANG[entry.id]
 
 
 def kb_files(kb_dir: Path) -> list[Path]:
@@ -148,7 +146,5 @@ def load_kb(kb_dir: Path) -> KnowledgeBase:
             entry_document[entry.id] = content.document.id
             by_topic.setdefault(entry.topic, []).append(entry)
     titles = load_topic_titles()
-    topics = {
-        tid: Topic(tid, titles.get(tid, tid), tuple(items)) for tid, items in by_topic.items()
-    }
+    topics = {tid: Topic(tid, titles.get(tid, tid), tuple(items)) for tid, items in by_topic.items()}
     return KnowledgeBase(documents, entries, entry_document, topics, _digest(paths), titles)

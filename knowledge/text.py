@@ -35,8 +35,16 @@ def _lemma(token: str, lang: str) -> str:
     return fold(simplemma.lemmatize(token, lang=lang))
 
 
+PREFIX = 6
+
+
 def tokens(text: str, lang: str) -> list[str]:
-    """Content tokens of ``text``: lemmatised, folded, without stop words and punctuation."""
+    """Content tokens of ``text``: lemmatised, folded, without stop words and punctuation.
+
+    Long lemmas also yield their first ``PREFIX`` characters as an extra token: a cheap stem
+    that lets Dutch compounds (contactpersonen / contacten) and Slovenian forms the
+    lemmatiser misses (prenesena / prenos) still meet.
+    """
     nlp = _pipeline(lang)
     stop = nlp.Defaults.stop_words
     out: list[str] = []
@@ -44,7 +52,10 @@ def tokens(text: str, lang: str) -> list[str]:
         lower = tok.lower_
         if tok.is_punct or tok.is_space or lower in stop or not any(c.isalnum() for c in lower):
             continue
-        out.append(_lemma(lower, lang))
+        lemma = _lemma(lower, lang)
+        out.append(lemma)
+        if len(lemma) > PREFIX + 1:
+            out.append(lemma[:PREFIX] + "~")
     return out
 
 

@@ -48,7 +48,7 @@ def _node_at(node: yaml.Node, loc: Sequence[int | str]) -> yaml.Node:
 
 
 def _line(node: yaml.Node, loc: Sequence[int | str]) -> int:
-    return _node_at(node, loc).start_mark.line + 1
+    return int(_node_at(node, loc).start_mark.line) + 1
 
 
 class _FileCheck:
@@ -98,17 +98,32 @@ def validate(kb_dir: Path) -> list[Problem]:
         assert check.content is not None
         doc = check.content.document
         if doc.id in docs:
-            problems.append(Problem(check.path, check.line_of("document", "id"),
-                                    f"document id {doc.id!r} also used in {docs[doc.id]}"))
+            problems.append(
+                Problem(
+                    check.path,
+                    check.line_of("document", "id"),
+                    f"document id {doc.id!r} also used in {docs[doc.id]}",
+                )
+            )
         docs[doc.id] = check.path
         if SEEDS_DIR.is_dir() and not (SEEDS_DIR / doc.seed).is_file():
-            problems.append(Problem(check.path, check.line_of("document", "seed"),
-                                    f"seed file {doc.seed!r} not in {SEEDS_DIR}"))
+            problems.append(
+                Problem(
+                    check.path,
+                    check.line_of("document", "seed"),
+                    f"seed file {doc.seed!r} not in {SEEDS_DIR}",
+                )
+            )
         for i, entry in enumerate(check.content.entries):
             if entry.id in where:
                 other = where[entry.id][0].path
-                problems.append(Problem(check.path, check.line_of("entries", i, "id"),
-                                        f"duplicate entry id {entry.id!r} (also in {other})"))
+                problems.append(
+                    Problem(
+                        check.path,
+                        check.line_of("entries", i, "id"),
+                        f"duplicate entry id {entry.id!r} (also in {other})",
+                    )
+                )
             where[entry.id] = (check, i)
             problems.extend(_entry_problems(check, i, doc.language, topics))
     problems.extend(_link_problems(where, topics))
@@ -119,27 +134,37 @@ def _entry_problems(check: _FileCheck, i: int, doc_lang: str, topics: dict[str, 
     assert check.content is not None
     entry = check.content.entries[i]
     if entry.topic not in topics:
-        yield Problem(check.path, check.line_of("entries", i, "topic"),
-                      f"unknown topic {entry.topic!r} (add it to knowledge/topics.yml)")
+        yield Problem(
+            check.path,
+            check.line_of("entries", i, "topic"),
+            f"unknown topic {entry.topic!r} (add it to knowledge/topics.yml)",
+        )
     for lang in LANGS:
         origin = entry.answer[lang].translated_from
         expected = None if lang == doc_lang else doc_lang
         if origin != expected:
-            yield Problem(check.path, check.line_of("entries", i, "answer", lang),
-                          f"answer.{lang}: translated_from must be {expected!r} in a {doc_lang} document")
+            yield Problem(
+                check.path,
+                check.line_of("entries", i, "answer", lang),
+                f"answer.{lang}: translated_from must be {expected!r} in a {doc_lang} document",
+            )
     seen: set[str] = set()
     for lang, items in entry.paraphrases.items():
         for j, text in enumerate(items):
             key = " ".join(text.lower().split())
             if key in seen:
-                yield Problem(check.path, check.line_of("entries", i, "paraphrases", lang, j),
-                              f"duplicate paraphrase {text!r}")
+                yield Problem(
+                    check.path,
+                    check.line_of("entries", i, "paraphrases", lang, j),
+                    f"duplicate paraphrase {text!r}",
+                )
             seen.add(key)
     ids = [d.id for d in entry.dates]
     for j, date_id in enumerate(ids):
         if ids.index(date_id) != j:
-            yield Problem(check.path, check.line_of("entries", i, "dates", j),
-                          f"duplicate date id {date_id!r}")
+            yield Problem(
+                check.path, check.line_of("entries", i, "dates", j), f"duplicate date id {date_id!r}"
+            )
 
 
 def _link_problems(where: dict[str, tuple[_FileCheck, int]], topics: dict[str, str]) -> Iterator[Problem]:
@@ -153,15 +178,24 @@ def _link_problems(where: dict[str, tuple[_FileCheck, int]], topics: dict[str, s
         for j, link in enumerate(entry.conflicts_with):
             target = entries.get(link.entry)
             if target is None:
-                yield Problem(check.path, check.line_of("entries", i, "conflicts_with", j),
-                              f"conflicts_with: no entry {link.entry!r}")
+                yield Problem(
+                    check.path,
+                    check.line_of("entries", i, "conflicts_with", j),
+                    f"conflicts_with: no entry {link.entry!r}",
+                )
             elif eid not in {c.entry for c in target.conflicts_with}:
-                yield Problem(check.path, check.line_of("entries", i, "conflicts_with", j),
-                              f"conflicts_with: {link.entry!r} does not link back to {eid!r}")
+                yield Problem(
+                    check.path,
+                    check.line_of("entries", i, "conflicts_with", j),
+                    f"conflicts_with: {link.entry!r} does not link back to {eid!r}",
+                )
         for j, topic in enumerate(entry.see_also):
             if topic not in topics:
-                yield Problem(check.path, check.line_of("entries", i, "see_also", j),
-                              f"see_also: unknown topic {topic!r}")
+                yield Problem(
+                    check.path,
+                    check.line_of("entries", i, "see_also", j),
+                    f"see_also: unknown topic {topic!r}",
+                )
     topics_file = Path(__file__).with_name("topics.yml")
     for topic in topics:
         missing = [lang for lang in LANGS if lang not in covered.get(topic, set())]

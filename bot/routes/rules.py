@@ -20,7 +20,9 @@ def list_rules() -> list[dict[str, Any]]:
 
 
 @router.post("/{rule}", response_model=rules.Verdict)
-def check_rule(rule: str, body: RuleCheckCreate, settings: SettingsDep, retriever: RetrieverDep) -> rules.Verdict:
+def check_rule(
+    rule: str, body: RuleCheckCreate, settings: SettingsDep, retriever: RetrieverDep
+) -> rules.Verdict:
     """Evaluate ``rule`` for the given inputs; missing inputs give verdict need_more."""
     lang = retriever.resolve_lang("", body.lang)
     return rules.evaluate(rule, body.inputs, lang=lang, as_of=body.as_of or settings.as_of)
