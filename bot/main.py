@@ -9,13 +9,14 @@ from fastapi import FastAPI
 
 from bot import errors
 from bot.deps import get_retriever
-from bot.routes import health, knowledge, rules
+from bot.routes import actions, health, knowledge, rules
 from bot.settings import get_settings
 
 
 @asynccontextmanager
 async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
     get_retriever(get_settings())  # load encoder, index and BM25 before the first request
+    actions.executor()
     yield
 
 
@@ -31,4 +32,5 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(rules.router)
+    app.include_router(actions.router)
     return app

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'nso.db'}"
     secret_key: str = PLACEHOLDER
+    opening_hours: str = Field(
+        default="Mon-Fri 9:00-17:00 CET", description="Helpdesk hours told to users at handoff"
+    )
+    action_timeout: float = Field(default=10.0, gt=0, description="Seconds Rasa waits for actions")
 
     @property
     def encoder_dir(self) -> Path:

@@ -1,9 +1,29 @@
 #!/usr/bin/env bash
-# Starts the system on embedded defaults (SQLite, local files) and stops it on Ctrl-C.
+# Starts the API (which also serves the Rasa actions) and the Rasa server on embedded defaults,
+# and stops both together (Ctrl-C, or either one exiting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 HOST=${NSO_HOST:-127.0.0.1}
 PORT=${NSO_PORT:-8000}
-echo "==> API on http://$HOST:$PORT (docs at /docs)"
-exec .venv/bin/uvicorn --factory bot.main:create_app --host "$HOST" --port "$PORT"
+RASA_PORT=${NSO_RASA_PORT:-5005}
+MODEL=$(ls -t models/rasa/nso-*.tar.gz | head -1)
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+echo "==> API + actions on http://$HOST:$PORT (docs at /docs)"
+.venv/bin/uvicorn --factory bot.main:create_app --host "$HOST" --port "$PORT" &
+pids+=($!)
+echo "==> Rasa on http://$HOST:$RASA_PORT with $MODEL"
+.venv-rasa/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --interface "$HOST" \
+  --port "$RASA_PORT" --enable-api --cors "*" &
+pids+=($!)
+for _ in $(seq 1 120); do
+  if curl -sf "http://$HOST:$PORT/health" >/dev/null && curl -sf "http://$HOST:$RASA_PORT/status" >/dev/null; then
+    echo "==> ready: REST webhook at http://$HOST:$RASA_PORT/webhooks/rest/webhook"
+    break
+  fi
+  sleep 1
+done
+wait -n "${pids[@]}"

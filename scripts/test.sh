@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 echo "==> ruff"
 .venv/bin/ruff check knowledge bot actions bench tests
+.venv/bin/ruff format --check knowledge bot actions bench tests
 echo "==> mypy"
 .venv/bin/mypy knowledge bot
 echo "==> knowledge base"

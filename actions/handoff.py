@@ -1,0 +1,41 @@
+"""Passing the conversation to a human agent at the NSO helpdesk."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions._common import language, latest_intent, slot_text
+from bot.services.handoff import request_handoff
+from bot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class ActionHandoff(Action):
+    """Records the handoff for the console and tells the user what happens next."""
+
+    def name(self) -> str:
+        """Action name in the domain."""
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        """Request a human; the reason is the user's request or repeated misses."""
+        settings = get_settings()
+        reason = "requested" if latest_intent(tracker) == "ask_human" else "fallback"
+        try:
+            request_handoff(settings, tracker.sender_id, language(tracker), reason, slot_text(tracker))
+        except SQLAlchemyError:
+            log.exception("handoff: could not record conversation %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_handoff_unavailable")
+            return []
+        dispatcher.utter_message(response="utter_handoff", hours=settings.opening_hours)
+        return [SlotSet("handoff", True), SlotSet("fallback_count", 0)]

@@ -1,0 +1,43 @@
+"""Rasa action endpoint served by the API process (one process holds encoder, index and rules).
+
+Speaks rasa-sdk's protocol (POST /webhook) with its status codes: 400 when a form rejects
+the message, 404 for an unknown action, 449 when the domain must be sent.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import JSONResponse
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import (
+    ActionExecutionRejection,
+    ActionMissingDomainException,
+    ActionNotFoundException,
+)
+
+router = APIRouter(tags=["rasa actions"])
+
+
+@lru_cache(maxsize=1)
+def executor() -> ActionExecutor:
+    """The executor with every action of the ``actions`` package registered."""
+    ex = ActionExecutor()
+    ex.register_package("actions")
+    return ex
+
+
+@router.post("/webhook", response_model=None)
+async def run_action(action_call: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+    """Run one custom action for the Rasa server."""
+    try:
+        result = await executor().run(action_call)
+    except ActionExecutionRejection as exc:
+        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=400)
+    except ActionNotFoundException as exc:
+        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=404)
+    except ActionMissingDomainException as exc:
+        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=449)
+    return JSONResponse(result.model_dump() if result else None)

@@ -1,0 +1,231 @@
+"""Custom actions with CollectingDispatcher and real knowledge/rules code: events and response keys."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from bot.settings import get_settings
+from tests.factories import load_domain, make_tracker, user_event
+
+ACTIONS_DIR = Path(__file__).resolve().parents[2] / "actions"
+
+
+@pytest.fixture(scope="module")
+def domain() -> dict[str, Any]:
+    return load_domain()
+
+
+@pytest.fixture(scope="module")
+def registry() -> dict[str, Action]:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    return dict(executor.actions)  # type: ignore[arg-type]
+
+
+def run(
+    registry: dict[str, Any], name: str, tracker: Tracker, domain: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run action ``name``; returns (events, dispatched messages)."""
+    dispatcher = CollectingDispatcher()
+    action = registry[name]
+    runner = action if callable(action) and not isinstance(action, Action) else action.run
+    events = asyncio.run(runner(dispatcher, tracker, domain))
+    return events, dispatcher.messages
+
+
+@pytest.mark.unit
+def test_domain_every_custom_action_has_a_class(domain: dict[str, Any], registry: dict[str, Any]) -> None:
+    custom = [a for a in domain["actions"] if not a.startswith("utter_")]
+    assert sorted(set(custom) - set(registry)) == []
+
+
+@pytest.mark.unit
+def test_domain_every_response_used_in_python_exists(domain: dict[str, Any]) -> None:
+    used = set()
+    for path in ACTIONS_DIR.glob("*.py"):
+        used |= set(re.findall(r'"(utter_[a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert used and used <= set(domain["responses"]), used - set(domain["responses"])
+
+
+@pytest.mark.unit
+def test_domain_every_response_has_three_languages(domain: dict[str, Any]) -> None:
+    for key, variants in domain["responses"].items():
+        langs = {
+            next((c["value"] for c in v.get("condition", []) if c["name"] == "language"), "en")
+            for v in variants
+        }
+        assert langs == {"en", "nl", "sl"}, key
+
+
+@pytest.mark.unit
+def test_domain_forms_match_rule_inputs(domain: dict[str, Any]) -> None:
+    from knowledge.rules import list_rules
+
+    expected = {f"{r.name}_form": [i.name for i in r.inputs] for r in list_rules() if r.inputs}
+    assert {k: v["required_slots"] for k, v in domain["forms"].items()} == expected
+
+
+@pytest.mark.integration
+def test_faq_action_dutch_contacts_answers_with_source_and_notes(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "Worden mijn contactpersonen overgezet naar het nieuwe platform?", "ask_faq", {"language": "nl"}
+    )
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert messages[0]["response"] == "utter_faq_answer"
+    assert "epos" in messages[0]["source"].lower() or "Vlaanderen" in messages[0]["source"]
+    assert (
+        messages[1]["response"] == "utter_faq_notes"
+        and "Bronnen spreken elkaar tegen" in messages[1]["notes"]
+    )
+    assert {"event": "slot", "timestamp": None, "name": "fallback_count", "value": 0} in events
+
+
+@pytest.mark.integration
+def test_faq_action_button_payload_answers_chosen_topic(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    entities = [{"entity": "faq_id", "value": "learning-lab"}]
+    tracker = make_tracker('/ask_faq{"faq_id": "learning-lab"}', "ask_faq", {"language": "sl"}, entities)
+    _, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert messages[0]["response"] == "utter_faq_answer" and "Learning Lab" in messages[0]["answer"]
+
+
+@pytest.mark.integration
+def test_faq_action_first_miss_asks_to_rephrase_second_hands_over(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    events, messages = run(
+        registry, "action_answer_faq", make_tracker("qwxz plorf snerg", "nlu_fallback"), domain
+    )
+    assert messages[0]["response"] == "utter_faq_rephrase"
+    assert any(e.get("name") == "fallback_count" and e.get("value") == 1 for e in events)
+    tracker = make_tracker("qwxz plorf snerg", "nlu_fallback", {"fallback_count": 1})
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert messages == [] and {"event": "followup", "timestamp": None, "name": "action_handoff"} in events
+
+
+@pytest.mark.integration
+def test_faq_action_vague_question_offers_three_buttons(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    _, messages = run(registry, "action_answer_faq", make_tracker("groups", "ask_faq"), domain)
+    assert messages[0]["response"] == "utter_faq_clarify"
+    assert len(messages[0]["buttons"]) == 3
+    assert all(b["payload"].startswith('/ask_faq{"faq_id": ') for b in messages[0]["buttons"])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "slot_value"),
+    [("15.6.2021", "2021-06-15"), ("junija 2021", "2021-06-01"), ("sinds maart 2021", "2021-03-01")],
+)
+def test_form_validation_reads_dates_in_any_language(registry, domain, text: str, slot_value: str) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        text,
+        "inform",
+        {"requested_slot": "last_activity"},
+        filled={"last_activity": text},
+        active_loop="group_migration_form",
+    )
+    events, messages = run(registry, "validate_group_migration_form", tracker, domain)
+    assert messages == []
+    assert {"event": "slot", "timestamp": None, "name": "last_activity", "value": slot_value} in events
+
+
+@pytest.mark.unit
+def test_form_validation_bad_date_is_cleared_and_reasked_with_example(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "31.02.2021",
+        "inform",
+        {"requested_slot": "last_activity"},
+        filled={"last_activity": "31.02.2021"},
+        active_loop="group_migration_form",
+    )
+    events, messages = run(registry, "validate_group_migration_form", tracker, domain)
+    assert messages[0]["response"] == "utter_invalid_value" and "31.02.2021" in messages[0]["reason"]
+    assert {"event": "slot", "timestamp": None, "name": "last_activity", "value": None} in events
+
+
+@pytest.mark.unit
+def test_form_stops_asking_once_rule_is_decided(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "no",
+        "deny",
+        {"requested_slot": "multiannual", "closed_on": "2021-06-30"},
+        filled={"multiannual": "no"},
+        active_loop="project_reopen_form",
+    )
+    events, _ = run(registry, "validate_project_reopen_form", tracker, domain)
+    assert {"event": "slot", "timestamp": None, "name": "multiannual", "value": False} in events
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
+
+
+@pytest.mark.unit
+def test_ask_action_uses_rule_prompt_in_user_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("", None, {"language": "sl"}, active_loop="group_migration_form")
+    _, messages = run(registry, "action_ask_last_activity", tracker, domain)
+    assert messages[0]["response"] == "utter_rule_prompt" and messages[0]["example"]
+    assert messages[0]["prompt"] != make_prompt_en(registry, domain)
+
+
+def make_prompt_en(registry: dict[str, Any], domain: dict[str, Any]) -> str:
+    _, messages = run(
+        registry,
+        "action_ask_last_activity",
+        make_tracker("", None, active_loop="group_migration_form"),
+        domain,
+    )
+    return str(messages[0]["prompt"])
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("lang", "word"), [("en", "2022"), ("nl", "2022"), ("sl", "2022")])
+def test_check_rule_gives_verdict_with_sources(registry, domain, lang: str, word: str) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "15.6.2021",
+        "inform",
+        {"language": lang, "last_activity": "2021-06-15"},
+        events=[user_event("check_group_migration", "will my group migrate?")],
+    )
+    _, messages = run(registry, "action_check_rule", tracker, domain)
+    assert messages[0]["response"] == "utter_rule_verdict"
+    assert word in messages[0]["explanation"] and messages[0]["sources"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "intent", "before", "after"),
+    [
+        ("Ali bo moja skupina prenesena na novo platformo?", "check_group_migration", "en", "sl"),
+        ("in English please", "change_language", "nl", "en"),
+        ("kan het in het Nederlands?", "change_language", "en", "nl"),
+        ("15.6.2021", "inform", "sl", "sl"),
+        ('/ask_faq{"faq_id": "learning-lab"}', "ask_faq", "nl", "nl"),
+    ],
+)
+def test_language_slot_follows_messages_and_requests(registry, domain, text, intent, before, after) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(text, intent, {"language": before})
+    events, _ = run(registry, "action_validate_slot_mappings", tracker, domain)
+    values = [e["value"] for e in events if e.get("name") == "language"]
+    assert values[-1:] == [after] or (not values and before == after)
+
+
+@pytest.mark.integration
+def test_handoff_records_conversation_and_tells_hours(registry, domain, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from bot.services.handoff import open_handoffs
+
+    monkeypatch.setenv("NSO_DATABASE_URL", f"sqlite:///{tmp_path / 'gw.db'}")
+    get_settings.cache_clear()
+    try:
+        tracker = make_tracker("ik wil iemand spreken", "ask_human", {"language": "nl"}, sender_id="conv-42")
+        events, messages = run(registry, "action_handoff", tracker, domain)
+        assert messages[0]["response"] == "utter_handoff" and messages[0]["hours"]
+        assert {"event": "slot", "timestamp": None, "name": "handoff", "value": True} in events
+        run(registry, "action_handoff", tracker, domain)
+        waiting = open_handoffs(get_settings())
+        assert [(h.conversation_id, h.language, h.reason) for h in waiting] == [
+            ("conv-42", "nl", "requested")
+        ]
+    finally:
+        get_settings.cache_clear()
