@@ -9,15 +9,19 @@ from fastapi import FastAPI
 
 from bot import errors
 from bot.deps import get_retriever
-from bot.routes import actions, health, knowledge, rules
+from bot.routes import actions, chat, health, knowledge, rules
+from bot.services.rasa_client import RasaClient
 from bot.settings import get_settings
 
 
 @asynccontextmanager
-async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
-    get_retriever(get_settings())  # load encoder, index and BM25 before the first request
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    get_retriever(settings)  # load encoder, index and BM25 before the first request
     actions.executor()
+    app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
     yield
+    await app.state.rasa.close()
 
 
 def create_app() -> FastAPI:
@@ -33,4 +37,5 @@ def create_app() -> FastAPI:
     app.include_router(knowledge.router)
     app.include_router(rules.router)
     app.include_router(actions.router)
+    app.include_router(chat.router)
     return app

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,13 @@ class Settings(BaseSettings):
     opening_hours: str = Field(
         default="Mon-Fri 9:00-17:00 CET", description="Helpdesk hours told to users at handoff"
     )
-    action_timeout: float = Field(default=10.0, gt=0, description="Seconds Rasa waits for actions")
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org/bot", description="Bot API base URL (a local fake in tests)"
+    )
+    public_url: str = Field(default="", description="Public https URL of this app (Telegram webhook)")
+    rasa_timeout: float = Field(default=4.0, gt=0, description="Seconds the gateway waits for Rasa")
 
     @property
     def encoder_dir(self) -> Path:

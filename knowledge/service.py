@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from bot.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
 
+_lock = threading.Lock()
+_retrievers: dict[tuple[object, ...], Retriever] = {}
 
-@lru_cache(maxsize=2)
-def _retriever_for(settings: Settings) -> Retriever:
-    return Retriever(settings)
+
+def _key(settings: Settings) -> tuple[object, ...]:
+    """The settings retrieval depends on; others (database, channels) must not cost a reload."""
+    return (
+        settings.kb_dir,
+        settings.models_dir,
+        settings.encoder_source,
+        settings.encoder_threads,
+        settings.answer_threshold,
+        settings.clarify_threshold,
+        settings.default_language,
+        settings.languages,
+        settings.as_of,
+    )
 
 
 def get_retriever(settings: Settings | None = None) -> Retriever:
     """The warmed-up retriever for ``settings`` (default: the process settings)."""
-    retriever = _retriever_for(settings or get_settings())
+    settings = settings or get_settings()
+    key = _key(settings)
+    with _lock:
+        retriever = _retrievers.get(key)
+        if retriever is None:
+            retriever = _retrievers[key] = Retriever(settings)
     retriever.warm_up()
     return retriever

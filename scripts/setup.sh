@@ -7,7 +7,7 @@ ROOT=$PWD
 export RASA_TELEMETRY_ENABLED=false
 step() { printf '\n==> %s\n' "$*"; }
 
-apt_packages=(libfreetype6-dev libpng-dev libqhull-dev pkg-config)
+apt_packages=(libfreetype6-dev libpng-dev libqhull-dev pkg-config chromium fonts-dejavu-core)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -1,0 +1,93 @@
+"""Gateway storage: every message is stored, Rasa outages queue the message for an agent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from bot.db import Base, engine_for, session_scope
+from bot.main import create_app
+from bot.models import Handoff, Message
+from bot.settings import get_settings
+from knowledge.retrieve import Retriever
+from tests.integration.stack import free_port
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'gw.db'}"
+
+
+@pytest.fixture
+def rasa_down_client(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, retriever: Retriever
+) -> Iterator[TestClient]:
+    """The app with its own database and a Rasa URL where nothing listens."""
+    monkeypatch.setenv("NSO_DATABASE_URL", db_url)
+    monkeypatch.setenv("NSO_RASA_URL", f"http://127.0.0.1:{free_port()}")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as client:
+        yield client
+    get_settings.cache_clear()
+
+
+def test_migrations_match_models(db_url: str) -> None:
+    with engine_for(db_url).connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_gateway_rasa_down_queues_message_and_replies_in_language(
+    rasa_down_client: TestClient, db_url: str
+) -> None:
+    body = rasa_down_client.post(
+        "/api/chat/messages", json={"text": "Hoe registreer ik me op het nieuwe platform?"}
+    ).json()
+    assert body["handoff"] is True and body["language"] == "nl"
+    assert body["messages"][0]["role"] == "system" and "helpdesk" in body["messages"][0]["text"]
+    conv = body["conversation_id"]
+    follow = rasa_down_client.post(
+        "/api/chat/messages", json={"text": "Hallo?", "conversation_id": conv}
+    ).json()
+    assert follow["messages"][0]["role"] == "system"
+    with session_scope(db_url) as session:
+        users = session.scalars(select(Message).where(Message.role == "user")).all()
+        assert [m.status for m in users] == ["queued", "queued"]
+        assert session.scalar(select(func.count()).select_from(Handoff)) == 1
+    history = rasa_down_client.get(f"/api/chat/conversations/{conv}/messages").json()
+    assert [m["role"] for m in history["messages"]] == ["user", "system", "user", "system"]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"text": ""},
+        {"text": "x" * 2001},
+        {"text": "hi", "conversation_id": "bad id!"},
+        {"text": "hi", "payload": "no-slash"},
+        {"text": "hi", "lang": "de"},
+        {"text": ["list"]},
+    ],
+)
+def test_chat_bad_input_is_422(rasa_down_client: TestClient, payload: dict[str, object]) -> None:
+    assert rasa_down_client.post("/api/chat/messages", json=payload).status_code == 422
+
+
+def test_chat_unknown_conversation_is_404(rasa_down_client: TestClient) -> None:
+    assert rasa_down_client.get("/api/chat/conversations/unknown-conv-1/messages").status_code == 404
+
+
+def test_chat_feedback_on_non_bot_message_is_404(rasa_down_client: TestClient) -> None:
+    conv = rasa_down_client.post("/api/chat/messages", json={"text": "hello there"}).json()["conversation_id"]
+    response = rasa_down_client.post(
+        "/api/chat/feedback", json={"conversation_id": conv, "message_id": 1, "rating": "up"}
+    )
+    assert response.status_code == 404
