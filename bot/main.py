@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from bot import errors
 from bot.deps import get_retriever
-from bot.routes import actions, chat, health, knowledge, rules
+from bot.routes import actions, chat, health, knowledge, rules, telegram, web
 from bot.services.rasa_client import RasaClient
 from bot.settings import get_settings
 
@@ -38,4 +38,6 @@ def create_app() -> FastAPI:
     app.include_router(rules.router)
     app.include_router(actions.router)
     app.include_router(chat.router)
+    app.include_router(web.router)
+    app.include_router(telegram.router)
     return app

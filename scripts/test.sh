@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test: lint, KB validation, pytest (unit + integration).
+# Runs every test: lint and types, KB validation, Rasa's own checks (validate, test stories,
+# held-out NLU), then pytest (unit, integration with real Rasa + action server, browser).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
+export PYTHONPATH=$PWD
 echo "==> ruff"
 .venv/bin/ruff check knowledge bot actions bench tests
 .venv/bin/ruff format --check knowledge bot actions bench tests
@@ -10,5 +12,12 @@ echo "==> mypy"
 .venv/bin/mypy knowledge bot
 echo "==> knowledge base"
 .venv/bin/python -m knowledge validate
+echo "==> rasa test stories (against the trained model)"
+MODEL=$(ls -t models/rasa/nso-*.tar.gz | head -1)
+mkdir -p test-output
+.venv-rasa/bin/rasa test core --model "$MODEL" --stories tests/rasa/test_stories.yml \
+  --fail-on-prediction-errors --out test-output/rasa-core --no-plot
+echo "==> rasa held-out NLU (intent F1 per language)"
+.venv/bin/python -m bench.nlu --check
 echo "==> pytest"
 .venv/bin/python -m pytest -q

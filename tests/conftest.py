@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from bot.main import create_app
 from bot.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
+from tests.integration.stack import Stack, stack_env
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +33,16 @@ def client(retriever: Retriever) -> Iterator[TestClient]:
     """The API in-process; the retriever fixture makes sure models are loaded once."""
     with TestClient(create_app()) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real stack (API with actions + Rasa server) on loopback, one per test session."""
+    workdir: Path = tmp_path_factory.mktemp("stack")
+    running = Stack(workdir, stack_env(workdir))
+    try:
+        running.start_api()
+        running.start_rasa()
+        yield running
+    finally:
+        running.stop_all()

@@ -21,13 +21,15 @@ CACHE = {"Cache-Control": "public, max-age=300"}
 @router.get("/widget.js", response_class=FileResponse, include_in_schema=False)
 def widget_js() -> FileResponse:
     """The widget script that NSO sites embed with one ``<script>`` tag."""
-    return FileResponse(WIDGET_DIR / "widget.js", media_type="application/javascript", headers=CACHE)
+    return FileResponse(
+        WIDGET_DIR / "widget.js", media_type="application/javascript; charset=utf-8", headers=CACHE
+    )
 
 
 @router.get("/widget.css", response_class=FileResponse, include_in_schema=False)
 def widget_css() -> FileResponse:
     """The widget's stylesheet, loaded by widget.js into its shadow root."""
-    return FileResponse(WIDGET_DIR / "widget.css", media_type="text/css", headers=CACHE)
+    return FileResponse(WIDGET_DIR / "widget.css", media_type="text/css; charset=utf-8", headers=CACHE)
 
 
 @router.get("/demo", response_class=HTMLResponse, include_in_schema=False)

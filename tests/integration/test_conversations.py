@@ -21,9 +21,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SOURCE_LABEL = {"en": "Source:", "nl": "Bron:", "sl": "Vir:"}
 FAQ = {
-    "en": "Will my contacts be moved to the new platform?",
-    "nl": "Worden mijn contactpersonen overgezet naar het nieuwe platform?",
-    "sl": "Ali bodo moji stiki preneseni na novo platformo?",
+    "en": "How do I register on the new European School Education Platform?",
+    "nl": "Hoe kan ik me registreren op het nieuwe platform?",
+    "sl": "Kako se registriram na novi platformi?",
 }
 GROUP_CHECK = {
     "en": "Will my eTwinning group be migrated? I'm the admin of one",
@@ -31,7 +31,7 @@ GROUP_CHECK = {
     "sl": "Ali bo moja skupina eTwinning prenesena? Sem njen skrbnik",
 }
 LAST_ACTIVITY = {"en": "15.6.2021", "nl": "15 juni 2021", "sl": "15. junij 2021"}
-VAGUE = {"en": "groups", "nl": "groepen", "sl": "skupine"}
+VAGUE = {"en": "groups", "nl": "groepen", "sl": "prijava"}
 HUMAN = {
     "en": "I would like to talk to a real person please",
     "nl": "Ik wil graag met een echte medewerker praten",

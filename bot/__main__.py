@@ -1,0 +1,103 @@
+"""Command line of the gateway: ``python -m bot telegram set-webhook | poll``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from collections.abc import Callable, Sequence
+
+from telegram.error import TelegramError
+
+from bot.channels.telegram import (
+    ALLOWED_UPDATES,
+    TelegramChannel,
+    TelegramNotConfiguredError,
+    make_bot,
+    poll,
+    redact_token,
+)
+from bot.services.rasa_client import RasaClient
+from bot.settings import Settings, get_settings
+
+WEBHOOK_PATH = "/channels/telegram"
+SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+
+
+async def set_webhook(settings: Settings) -> str:
+    """Register ``NSO_PUBLIC_URL/channels/telegram`` with Telegram, with the webhook secret.
+
+    Returns:
+        The registered URL.
+
+    Raises:
+        ValueError: NSO_PUBLIC_URL or NSO_TELEGRAM_WEBHOOK_SECRET is missing or invalid.
+    """
+    secret = settings.telegram_webhook_secret.get_secret_value()
+    if not settings.public_url:
+        raise ValueError("NSO_PUBLIC_URL is not set (the https address Telegram can reach)")
+    if not SECRET_TOKEN.match(secret):
+        raise ValueError("NSO_TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    url = settings.public_url.rstrip("/") + WEBHOOK_PATH
+    async with make_bot(settings) as bot:
+        await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+    return url
+
+
+async def run_polling(settings: Settings, timeout: int = 30, batches: int | None = None) -> None:
+    """Answer updates fetched with getUpdates (no public URL needed); runs until interrupted."""
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    try:
+        async with make_bot(settings) as bot:
+            await poll(TelegramChannel(settings, rasa, bot), timeout=timeout, batches=batches)
+    finally:
+        await rasa.close()
+
+
+def _set_webhook(_args: argparse.Namespace) -> int:
+    url = asyncio.run(set_webhook(get_settings()))
+    print(f"webhook set: {url}")
+    return 0
+
+
+def _poll(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    logging.getLogger(__name__).info("polling Telegram; Rasa at %s", settings.rasa_url)
+    asyncio.run(run_polling(settings, timeout=args.timeout))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser: one subcommand group per area (telegram, ...)."""
+    root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    areas = root.add_subparsers(dest="area", required=True)
+    telegram = areas.add_parser("telegram", help="Telegram channel set-up and polling mode")
+    commands = telegram.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "set-webhook", help="register NSO_PUBLIC_URL/channels/telegram and the secret with Telegram"
+    ).set_defaults(run=_set_webhook)
+    polling = commands.add_parser("poll", help="answer updates with getUpdates (no public URL needed)")
+    polling.add_argument("--timeout", type=int, default=30, help="long-polling timeout in seconds")
+    polling.set_defaults(run=_poll)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; returns the exit status."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines contain the bot token
+    args = parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except (ValueError, TelegramNotConfiguredError, TelegramError) as exc:
+        print(f"error: {redact_token(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

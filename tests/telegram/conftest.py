@@ -1,0 +1,107 @@
+"""Fixtures of the Telegram tests: a fake Bot API, a fake Rasa (unit tests only), the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from bot.routes import telegram
+from bot.services.rasa_client import RasaClient
+from bot.settings import Settings, get_settings
+from tests.integration.conftest import stack  # noqa: F401  (the real stack, for the end-to-end test)
+from tests.integration.stack import free_port
+from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serve
+
+
+@pytest.fixture(scope="session")
+def bot_api_server() -> Iterator[FakeBotApi]:
+    fake = FakeBotApi()
+    with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def rasa_server() -> Iterator[FakeRasa]:
+    fake = FakeRasa()
+    with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture
+def fake_bot_api(bot_api_server: FakeBotApi) -> FakeBotApi:
+    """The fake Bot API with no recorded calls and no queued updates."""
+    bot_api_server.reset()
+    return bot_api_server
+
+
+@pytest.fixture
+def fake_rasa(rasa_server: FakeRasa) -> FakeRasa:
+    """The fake Rasa with nothing received and echo replies."""
+    rasa_server.reset()
+    return rasa_server
+
+
+@pytest.fixture
+def configure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_bot_api: FakeBotApi, fake_rasa: FakeRasa
+) -> Iterator[Callable[..., Settings]]:
+    """Set NSO_* for the fakes and a fresh SQLite file (overrides as keyword arguments)."""
+
+    def apply(**overrides: str) -> Settings:
+        env = {
+            "NSO_ENVIRONMENT": "test",
+            "NSO_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
+            "NSO_RASA_URL": fake_rasa.url,
+            "NSO_RASA_TIMEOUT": "5",
+            "NSO_TELEGRAM_BOT_TOKEN": TOKEN,
+            "NSO_TELEGRAM_WEBHOOK_SECRET": SECRET,
+            "NSO_TELEGRAM_API_URL": fake_bot_api.base_url,
+            "NSO_DEFAULT_LANGUAGE": "en",
+            **{f"NSO_{key.upper()}": value for key, value in overrides.items()},
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield apply
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def tg_settings(configure: Callable[..., Settings]) -> Settings:
+    return configure()
+
+
+@pytest.fixture
+def dead_rasa_url() -> str:
+    """A loopback URL nothing listens on (Rasa stopped)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def telegram_app() -> FastAPI:
+    """Only the Telegram route, with the Rasa client the real app's lifespan would make."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings = get_settings()
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+        yield
+        await app.state.rasa.close()
+
+    app = FastAPI(lifespan=lifespan)
+    app.include_router(telegram.router)
+    return app
+
+
+@pytest.fixture
+def tg_client(tg_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(telegram_app()) as client:
+        yield client

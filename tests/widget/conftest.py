@@ -1,0 +1,58 @@
+"""Browser fixtures for the widget tests: Debian's Chromium driven by Playwright, and the running stack."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.integration.conftest import stack  # noqa: F401  (the API + Rasa, started once per session)
+
+CHROMIUM = Path("/usr/bin/chromium")  # from apt (scripts/setup.sh); `playwright install` is never run
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the session."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package 'chromium' (scripts/setup.sh)")
+    # Answers come from the real Rasa and encoder: give them more than Playwright's default 5 s.
+    expect.set_options(timeout=30_000)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser: Browser, viewport: dict[str, int]) -> Iterator[Page]:
+    """A fresh context (empty localStorage) whose page fails the test on any JavaScript error."""
+    context = browser.new_context(viewport=viewport, reduced_motion="reduce")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop-sized page."""
+    yield from open_page(browser, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A page the size of a small phone (360 x 740 CSS px)."""
+    yield from open_page(browser, {"width": 360, "height": 740})
