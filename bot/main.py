@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from bot import errors
+from bot import errors, security
 from bot.deps import get_retriever
+from bot.redact import install_log_redaction
 from bot.routes import actions, chat, health, knowledge, rules, telegram, web
 from bot.services.rasa_client import RasaClient
 from bot.settings import get_settings
@@ -33,6 +34,8 @@ def create_app() -> FastAPI:
         lifespan=_lifespan,
     )
     errors.install(app)
+    security.install(app, get_settings())
+    install_log_redaction()
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(rules.router)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", description="Bot API base URL (a local fake in tests)"
     )
     public_url: str = Field(default="", description="Public https URL of this app (Telegram webhook)")
+    cors_origins: tuple[str, ...] = Field(
+        default=(), description="Origins of NSO sites allowed to call the API from the widget"
+    )
+    rate_limit_per_minute: int = Field(default=120, ge=1, description="Per client, on /api/*")
     rasa_timeout: float = Field(default=4.0, gt=0, description="Seconds the gateway waits for Rasa")
 
     @property
