@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions._common import language, latest_intent, slot_text
 from bot.services.handoff import request_handoff
+from bot.services.opening_hours import opening_hours
 from bot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -37,5 +38,5 @@ class ActionHandoff(Action):
             log.exception("handoff: could not record conversation %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_unavailable")
             return []
-        dispatcher.utter_message(response="utter_handoff", hours=settings.opening_hours)
+        dispatcher.utter_message(response="utter_handoff", hours=opening_hours(settings))
         return [SlotSet("handoff", True), SlotSet("fallback_count", 0)]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
+from bot.services.console import ConversationNotFoundError, HandoffConflictError
 from knowledge.loader import UnknownFaqError, UnsupportedLanguageError
 from knowledge.rules import InvalidInputError, UnknownRuleError
 
@@ -47,6 +50,30 @@ async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class LoginRequiredError(Exception):
+    """A console route was called without a valid session."""
+
+
+async def _login_required(request: Request, _: Exception) -> JSONResponse | RedirectResponse:
+    """Pages send the browser to the login form (and back afterwards); the console API says 401."""
+    path = request.url.path
+    if path.startswith("/console/api/") or request.headers.get("accept", "").startswith("text/event-stream"):
+        return JSONResponse(status_code=401, content={"detail": "sign in first"})
+    target = path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/console/login?{urlencode({'next': target})}", status_code=303)
+
+
+async def _conversation_not_found(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=404, content={"detail": f"unknown conversation: {exc}"})
+
+
+async def _handoff_conflict(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HandoffConflictError)
+    return JSONResponse(
+        status_code=409, content={"detail": exc.code, "code": exc.code, "taken_by": exc.taken_by}
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(RequestValidationError, _validation)
@@ -54,3 +81,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(UnknownFaqError, _unknown_faq)
     app.add_exception_handler(UnknownRuleError, _unknown_rule)
     app.add_exception_handler(InvalidInputError, _invalid_input)
+    app.add_exception_handler(LoginRequiredError, _login_required)
+    app.add_exception_handler(ConversationNotFoundError, _conversation_not_found)
+    app.add_exception_handler(HandoffConflictError, _handoff_conflict)

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     )
     rate_limit_per_minute: int = Field(default=120, ge=1, description="Per client, on /api/*")
     rasa_timeout: float = Field(default=4.0, gt=0, description="Seconds the gateway waits for Rasa")
+    new_user_password: SecretStr = Field(
+        default=SecretStr(""), description="Password for `python -m bot users add` without a prompt"
+    )
 
     @property
     def encoder_dir(self) -> Path:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.db import session_scope
 from bot.models import Conversation, Handoff, Message
 from bot.services.handoff import OPEN, request_handoff
+from bot.services.opening_hours import opening_hours
 from bot.services.rasa_client import RasaClient, RasaUnavailableError
 from bot.settings import Settings
 from knowledge.langdetect import detect
@@ -35,9 +36,9 @@ def _texts() -> dict[str, dict[str, str]]:
     return data
 
 
-def system_text(key: str, lang: str, settings: Settings) -> str:
-    """A gateway message in ``lang`` (texts in bot/messages.yml)."""
-    return _texts()[key][lang].format(hours=settings.opening_hours)
+def system_text(key: str, lang: str, settings: Settings, **values: str) -> str:
+    """A gateway message in ``lang`` (texts in bot/messages.yml); ``values`` fill its fields."""
+    return _texts()[key][lang].format(hours=opening_hours(settings), **values)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ async def process_message(
         replies = await rasa.send(
             conversation_id, payload or text, {"channel": channel, "language": language}
         )
+        if not replies:  # every turn of this assistant says something; silence = a failed action
+            raise RasaUnavailableError("empty reply (action server down?)")
     except RasaUnavailableError as exc:
         log.warning("gateway: Rasa unavailable for %s: %s", conversation_id, exc)
         request_handoff(settings, conversation_id, language, "assistant_unavailable", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -35,6 +36,21 @@ class RasaClient:
             raise RasaUnavailableError(str(exc)) from exc
         replies: list[dict[str, Any]] = response.json()
         return replies
+
+    async def set_slot(self, sender: str, name: str, value: Any) -> None:
+        """Set a slot on the conversation's tracker (Rasa's HTTP API, ``--enable-api``).
+
+        Raises:
+            RasaUnavailableError: Rasa did not answer in time or refused the event.
+        """
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events",
+                json=[{"event": "slot", "name": name, "value": value}],
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailableError(str(exc)) from exc
 
     async def close(self) -> None:
         """Close the connection pool."""

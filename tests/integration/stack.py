@@ -79,7 +79,11 @@ class Stack:
 
     def start_rasa(self) -> None:
         endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "{self.api}/webhook"\n', encoding="utf-8")
+        endpoints.write_text(
+            f'action_endpoint:\n  url: "{self.api}/webhook"\n'
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
+            encoding="utf-8",
+        )
         log = (self.workdir / "rasa.log").open("ab")
         self.procs["rasa"] = subprocess.Popen(
             [

@@ -17,16 +17,23 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_rasa_data_validate_has_no_unexplained_warnings() -> None:
     done = subprocess.run(
         [str(RASA), "data", "validate", "--domain", "domain", "--data", "data", "--config", "config.yml"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-3000:]
-    from_actions = {m for p in (ROOT / "actions").glob("*.py") for m in re.findall(r'"(utter_[a-z_]+)"', p.read_text())}
+    from_actions = {
+        m for p in (ROOT / "actions").glob("*.py") for m in re.findall(r'"(utter_[a-z_]+)"', p.read_text())
+    }
     warnings = [line for line in output.splitlines() if "UserWarning" in line]
     unexplained = [
-        w for w in warnings
-        if not (m := re.search(r"utterance '(utter_[a-z_]+)' is not used", w)) or m.group(1) not in from_actions
+        w
+        for w in warnings
+        if not (m := re.search(r"utterance '(utter_[a-z_]+)' is not used", w))
+        or m.group(1) not in from_actions
     ]
     assert unexplained == []
     assert "No story structure conflicts found" in output

@@ -1,4 +1,7 @@
-"""Fixtures of the Telegram tests: a fake Bot API, a fake Rasa (unit tests only), the app."""
+"""Fixtures of the Telegram tests: a fake Bot API, a fake Rasa (unit tests only), the app.
+
+The end-to-end test uses the real `stack` fixture of tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from fastapi.testclient import TestClient
 from bot.routes import telegram
 from bot.services.rasa_client import RasaClient
 from bot.settings import Settings, get_settings
-from tests.integration.conftest import stack  # noqa: F401  (the real stack, for the end-to-end test)
 from tests.integration.stack import free_port
 from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serve
 

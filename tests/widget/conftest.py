@@ -1,4 +1,7 @@
-"""Browser fixtures for the widget tests: Debian's Chromium driven by Playwright, and the running stack."""
+"""Browser fixtures for the widget tests: Debian's Chromium driven by Playwright.
+
+The running stack (API + Rasa) is the session fixture ``stack`` of tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from tests.integration.conftest import stack  # noqa: F401  (the API + Rasa, started once per session)
 
 CHROMIUM = Path("/usr/bin/chromium")  # from apt (scripts/setup.sh); `playwright install` is never run
 CHROMIUM_ARGS = [

@@ -357,7 +357,10 @@
   var closeButton = head.appendChild(label(el("button", "close", { type: "button" }), "close", "aria"));
   closeButton.appendChild(icon("close"));
 
-  var log = panel.appendChild(label(el("div", "log", { role: "log", "aria-live": "polite", tabindex: "0" }), "log", "aria"));
+  // The message log scrolls, so it is focusable (keyboard users can scroll it with the arrows).
+  var log = panel.appendChild(
+    label(el("div", "log", { role: "log", "aria-live": "polite", tabindex: "0" }), "log", "aria")
+  );
   log.appendChild(label(el("p", "intro"), "intro"));
 
   var typing = panel.appendChild(el("div", "typing", { role: "status" }));
@@ -378,7 +381,11 @@
   var form = panel.appendChild(el("form", "composer", { novalidate: "" }));
   form.appendChild(label(el("label", "sr-only", { for: "nso-chat-input" }), "input"));
   var input = form.appendChild(
-    label(el("textarea", "input", { id: "nso-chat-input", rows: "1", maxlength: String(MAX_TEXT) }), "placeholder", "placeholder")
+    label(
+      el("textarea", "input", { id: "nso-chat-input", rows: "1", maxlength: String(MAX_TEXT) }),
+      "placeholder",
+      "placeholder"
+    )
   );
   var sendButton = form.appendChild(el("button", "send", { type: "submit" }));
   sendButton.appendChild(icon("send"));
