@@ -1,4 +1,4 @@
-"""Command line of the gateway: ``python -m bot telegram set-webhook | poll``."""
+"""Command line of the gateway: ``python -m bot telegram set-webhook | poll``, ``python -m bot users ...``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.channels.telegram import (
 )
 from bot.services.rasa_client import RasaClient
 from bot.settings import Settings, get_settings
+from bot.users_cli import register as register_users
 
 WEBHOOK_PATH = "/channels/telegram"
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
@@ -81,6 +82,7 @@ def parser() -> argparse.ArgumentParser:
     polling = commands.add_parser("poll", help="answer updates with getUpdates (no public URL needed)")
     polling.add_argument("--timeout", type=int, default=30, help="long-polling timeout in seconds")
     polling.set_defaults(run=_poll)
+    register_users(areas)
     return root
 
 

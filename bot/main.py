@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from bot import errors, security
 from bot.deps import get_retriever
 from bot.redact import install_log_redaction
-from bot.routes import actions, chat, health, knowledge, rules, telegram, web
+from bot.routes import actions, chat, console, health, knowledge, rules, telegram, web
 from bot.services.rasa_client import RasaClient
 from bot.settings import get_settings
 
@@ -43,4 +44,7 @@ def create_app() -> FastAPI:
     app.include_router(chat.router)
     app.include_router(web.router)
     app.include_router(telegram.router)
+    app.include_router(console.router)
+    # Outside /console: the console's scripts and styles are public, its pages and API are not.
+    app.mount("/static/console", StaticFiles(directory=console.STATIC_DIR), name="console-static")
     return app

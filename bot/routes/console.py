@@ -53,6 +53,7 @@ from bot.settings import Settings
 
 BOT_DIR = FilePath(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=BOT_DIR / "templates")
+STATIC_DIR = BOT_DIR / "static" / "console"
 LOGIN_CSRF_COOKIE = "nso_console_login"
 STREAM_SECONDS = 300.0  # an event stream ends after this; EventSource reconnects (re-checking the session)
 STREAM_INTERVAL = 1.5
