@@ -19,6 +19,7 @@ from bot.channels.telegram import (
     poll,
     redact_token,
 )
+from bot.privacy_cli import register as register_privacy
 from bot.services.rasa_client import RasaClient
 from bot.settings import Settings, get_settings
 from bot.users_cli import register as register_users
@@ -83,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     polling.add_argument("--timeout", type=int, default=30, help="long-polling timeout in seconds")
     polling.set_defaults(run=_poll)
     register_users(areas)
+    register_privacy(areas)
     return root
 
 
