@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any, cast
 
 import httpx
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 
 from bot.db import session_scope
 from bot.models import Conversation, Handoff, Message
@@ -22,17 +23,23 @@ def erase_conversation(settings: Settings, conversation_id: str) -> dict[str, in
         Counts of deleted rows and whether Rasa confirmed the tracker was emptied.
     """
     with session_scope(settings.database_url) as session:
-        messages = session.execute(delete(Message).where(Message.conversation_id == conversation_id)).rowcount
-        handoffs = session.execute(delete(Handoff).where(Handoff.conversation_id == conversation_id)).rowcount
-        conversations = session.execute(
-            delete(Conversation).where(Conversation.id == conversation_id)
-        ).rowcount
+        counts = {
+            name: _deleted(session.execute(delete(model).where(column == conversation_id)))
+            for name, model, column in (
+                ("messages", Message, Message.conversation_id),
+                ("handoffs", Handoff, Handoff.conversation_id),
+                ("conversations", Conversation, Conversation.id),
+            )
+        }
     return {
-        "messages": int(messages or 0),
-        "handoffs": int(handoffs or 0),
-        "conversations": int(conversations or 0),
+        **counts,
         "rasa_tracker_erased": _erase_tracker(settings, conversation_id),
     }
+
+
+def _deleted(result: object) -> int:
+    """Rows a bulk DELETE removed."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _erase_tracker(settings: Settings, conversation_id: str) -> bool:
