@@ -23,8 +23,7 @@ from knowledge.rules.schema import (
     AS_OF,
     CountriesFile,
     DocumentMeta,
-    DocumentsFile,
-    Fact,
+        Fact,
     FactsFile,
     MessagesFile,
     ParsingFile,
@@ -37,6 +36,7 @@ from knowledge.rules.schema import (
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
+KB_DIR = Path(__file__).resolve().parent.parent / "kb"
 RULE_FILES = ("etwinning_migration.yml", "accounts.yml", "quality_labels.yml", "seg_migration.yml")
 """Rule set files, in the order ``list_rules`` presents their rules."""
 
@@ -76,7 +76,7 @@ def load_rulebook(data_dir: Path = DATA_DIR) -> RuleBook:
         book = RuleBook(
             rules=rules,
             facts=FactsFile.model_validate(_read(data_dir / "facts.yml")).facts,
-            documents=DocumentsFile.model_validate(_read(data_dir / "documents.yml")).documents,
+            documents=kb_documents(),
             messages=MessagesFile.model_validate(_read(data_dir / "messages.yml")),
             lexicon=Lexicon.build(ParsingFile.model_validate(_read(data_dir / "parsing.yml")), countries),
         )
@@ -87,6 +87,16 @@ def load_rulebook(data_dir: Path = DATA_DIR) -> RuleBook:
         raise RuleDataError("rule data is inconsistent:\n" + "\n".join(problems))
     logger.debug("loaded %s rules and %s facts from %s", len(book.rules), len(book.facts), data_dir)
     return book
+
+
+def kb_documents() -> dict[str, DocumentMeta]:
+    """The source documents as the knowledge base describes them (one place for titles/dates)."""
+    from knowledge.loader import load_kb
+
+    return {
+        doc.id: DocumentMeta(title=doc.title, publisher=doc.publisher, date=doc.date, version=doc.version)
+        for doc in load_kb(KB_DIR).documents.values()
+    }
 
 
 def _read(path: Path) -> Any:

@@ -224,12 +224,6 @@ class DocumentMeta(Strict):
     version: str | None = None
 
 
-class DocumentsFile(Strict):
-    """data/documents.yml."""
-
-    documents: dict[str, DocumentMeta]
-
-
 class Country(Strict):
     """One country: ISO 3166 alpha-2 code, names in the three languages and other spellings."""
 

@@ -91,7 +91,7 @@ def placeholders_of(rule) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def test_every_data_file_is_loaded() -> None:
-    support = {"facts.yml", "documents.yml", "countries.yml", "parsing.yml", "messages.yml"}
+    support = {"facts.yml", "countries.yml", "parsing.yml", "messages.yml"}
     assert {p.name for p in DATA_DIR.glob("*.yml")} == support | set(RULE_FILES)
 
 
