@@ -11,13 +11,22 @@ from bot.settings import get_settings
 from knowledge.schema import LANGS, Lang
 from knowledge.service import get_retriever
 
-__all__ = ["as_of", "get_retriever", "language", "latest_intent", "slot_text"]
+__all__ = ["as_of", "chosen_language", "get_retriever", "language", "latest_intent", "slot_text"]
 
 
 def language(tracker: Tracker) -> Lang:
     """The conversation's language slot (validated; default from settings)."""
     value = tracker.get_slot("language")
     return value if value in LANGS else get_settings().default_language
+
+
+def chosen_language(tracker: Tracker) -> Lang | None:
+    """The language the channel says the user picked (widget picker, Telegram language_code)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            value = (event.get("metadata") or {}).get("chosen_language")
+            return value if value in LANGS else None
+    return None
 
 
 def as_of() -> dt.date:

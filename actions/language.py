@@ -9,8 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions._common import language, latest_intent, slot_text
+from actions._common import chosen_language, language, latest_intent, slot_text
 from knowledge.langdetect import detect, requested_language
+from knowledge.schema import LANGS
 
 
 class ValidateSlotMappings(ValidationAction):
@@ -23,14 +24,17 @@ class ValidateSlotMappings(ValidationAction):
     async def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """An explicit request ("in English please") wins; otherwise lingua, if confident."""
+        """An explicit choice wins (a language button, "in English please"); otherwise lingua, if
+        confident; otherwise the language the channel says the user picked, then the current one.
+        """
         text = slot_text(tracker)
-        current = language(tracker)
+        fallback = chosen_language(tracker) or language(tracker)
+        if text.startswith("/"):  # button payloads: /change_language{"language": "sl"} or none
+            picked = next(tracker.get_latest_entity_values("language"), None)
+            return {"language": picked if picked in LANGS else fallback}
         if latest_intent(tracker) == "change_language":
-            return {"language": requested_language(text) or detect(text, default=current)}
-        if text.startswith("/"):  # button payloads carry no language
-            return {"language": current}
-        return {"language": detect(text, default=current)}
+            return {"language": requested_language(text) or detect(text, default=fallback)}
+        return {"language": detect(text, default=fallback)}
 
 
 class ActionChangeLanguage(Action):

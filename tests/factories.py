@@ -32,6 +32,7 @@ def make_tracker(
     active_loop: str | None = None,
     sender_id: str = "test-user",
     filled: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Tracker:
     """A tracker whose latest user message is ``text`` with ``intent`` and ``entities``.
 
@@ -45,7 +46,7 @@ def make_tracker(
             "latest_message": parse,
             "events": [
                 *(events or []),
-                {"event": "user", "text": text, "parse_data": parse},
+                {"event": "user", "text": text, "parse_data": parse, "metadata": metadata or {}},
                 *({"event": "slot", "name": k, "value": v} for k, v in (filled or {}).items()),
             ],
             "paused": False,

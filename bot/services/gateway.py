@@ -128,7 +128,7 @@ async def process_message(
         return _store_replies(settings, conversation_id, language, [], system_key=None, queued_only=True)
     try:
         replies = await rasa.send(
-            conversation_id, payload or text, {"channel": channel, "language": language}
+            conversation_id, payload or text, {"channel": channel, "chosen_language": lang}
         )
         if not replies:  # every turn of this assistant says something; silence = a failed action
             raise RasaUnavailableError("empty reply (action server down?)")

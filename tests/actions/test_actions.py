@@ -211,6 +211,23 @@ def test_language_slot_follows_messages_and_requests(registry, domain, text, int
     assert values[-1:] == [after] or (not values and before == after)
 
 
+@pytest.mark.unit
+def test_language_button_payload_sets_chosen_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    entities = [{"entity": "language", "value": "sl"}]
+    tracker = make_tracker(
+        '/change_language{"language": "sl"}', "change_language", {"language": "en"}, entities
+    )
+    events, _ = run(registry, "action_validate_slot_mappings", tracker, domain)
+    assert [e["value"] for e in events if e.get("name") == "language"] == ["sl"]
+
+
+@pytest.mark.unit
+def test_language_picked_in_channel_is_used_when_text_is_ambiguous(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("EU login", "ask_faq", {"language": "en"}, metadata={"chosen_language": "nl"})
+    events, _ = run(registry, "action_validate_slot_mappings", tracker, domain)
+    assert [e["value"] for e in events if e.get("name") == "language"] == ["nl"]
+
+
 @pytest.mark.integration
 def test_handoff_records_conversation_and_tells_hours(registry, domain, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from bot.services.handoff import open_handoffs
