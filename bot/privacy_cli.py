@@ -11,9 +11,10 @@ from bot.settings import get_settings
 
 def _erase(args: argparse.Namespace) -> int:
     result = erase_conversation(get_settings(), args.conversation_id)
+    tracker = "emptied" if result["rasa_tracker_erased"] else "NOT reachable: erase it when Rasa is up"
     print(
         f"erased {args.conversation_id}: {result['messages']} messages, {result['handoffs']} handoffs; "
-        f"Rasa tracker {'emptied' if result['rasa_tracker_erased'] else 'NOT reachable: erase it when Rasa is up'}"
+        f"Rasa tracker {tracker}"
     )
     return 0 if result["rasa_tracker_erased"] else 1
 
