@@ -31,6 +31,9 @@ def test_nlu_heldout_intent_f1_per_language(stack: Stack, lang: str) -> None:
     pairs = examples(lang)
     assert len(pairs) >= 100
     with httpx.Client(timeout=30) as http:
-        predicted = [http.post(f"{stack.rasa}/model/parse", json={"text": t}).json()["intent"]["name"] for t, _ in pairs]
+        predicted = [
+            http.post(f"{stack.rasa}/model/parse", json={"text": t}).json()["intent"]["name"]
+            for t, _ in pairs
+        ]
     truth = [intent for _, intent in pairs]
     assert f1_score(truth, predicted, average="weighted", zero_division=0) >= TARGET_F1
