@@ -34,7 +34,9 @@ def _password(args: argparse.Namespace, settings: Settings) -> str:
 def _add(args: argparse.Namespace) -> int:
     settings = get_settings()
     try:
-        new = AgentCreate(email=args.email, name=args.name, role=args.role, password=_password(args, settings))
+        new = AgentCreate(
+            email=args.email, name=args.name, role=args.role, password=_password(args, settings)
+        )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ValueError(problems) from None

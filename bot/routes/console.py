@@ -38,6 +38,7 @@ from bot.schemas import (
     ActionWarning,
     AgentCreate,
     AnalyticsPublic,
+    ConsoleAgent,
     ConversationPublic,
     NoteCreate,
     QueueItemPublic,
@@ -45,7 +46,7 @@ from bot.schemas import (
     TranscriptQuery,
 )
 from bot.services import agents, analytics, console
-from bot.services.agents import SESSION_LIFETIME, AccountError
+from bot.services.agents import SESSION_LIFETIME, AccountError, UnknownAgentError
 from bot.services.clock import utcnow
 from bot.services.opening_hours import opening_hours, set_opening_hours
 from bot.services.rasa_client import RasaClient, RasaUnavailableError
@@ -112,12 +113,18 @@ def _safe_next(target: str | None) -> str:
 
 
 def _login_form(
-    request: Request, next_url: str, *, error: bool = False, status_code: int = 200
+    request: Request, settings: Settings, next_url: str, *, error: bool = False, status_code: int = 200
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     response = _page(request, "login.html", status_code, csrf_token=token, next_url=next_url, error=error)
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/console/login", max_age=3600
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.environment == "production",
+        path="/console/login",
+        max_age=3600,
     )
     return response
 
@@ -128,7 +135,7 @@ def login_form(request: Request, settings: SettingsDep, next: str | None = None)
     token = request.cookies.get(SESSION_COOKIE)
     if token and agents.session_agent(settings, token):
         return RedirectResponse(_safe_next(next), status_code=303)
-    return _login_form(request, _safe_next(next))
+    return _login_form(request, settings, _safe_next(next))
 
 
 @router.post("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -151,7 +158,7 @@ def login(
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
     agent = agents.authenticate(settings, email, password)
     if agent is None:
-        return _login_form(request, _safe_next(next_url), error=True, status_code=401)
+        return _login_form(request, settings, _safe_next(next_url), error=True, status_code=401)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         agents.close_session(settings, old)
@@ -250,7 +257,7 @@ def analytics_page(request: Request, agent: CurrentAgent) -> HTMLResponse:
 
 
 def _admin_page(
-    request: Request, settings: Settings, agent: AdminAgent, status_code: int = 200, **extra: Any
+    request: Request, settings: Settings, agent: ConsoleAgent, status_code: int = 200, **extra: Any
 ) -> HTMLResponse:
     return _page(
         request,
@@ -286,7 +293,8 @@ def create_user(
     """Create an agent or admin; the form comes back with the problem if the input is refused."""
     form = {"email": email, "name": name, "role": role}
     try:
-        agents.create_agent(settings, AgentCreate(email=email, name=name, role=role, password=password))  # type: ignore[arg-type]
+        new = AgentCreate.model_validate({**form, "password": password})
+        agents.create_agent(settings, new)
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
         return _admin_page(request, settings, agent, 400, error="invalid", fields=fields, form=form)
@@ -295,19 +303,26 @@ def create_user(
     return RedirectResponse("/console/admin?done=created", status_code=303)
 
 
+def _set_active(settings: Settings, agent_id: int, *, active: bool) -> None:
+    try:
+        agents.set_active(settings, active=active, agent_id=agent_id)
+    except UnknownAgentError as exc:
+        raise HTTPException(status_code=404, detail="no such user") from exc
+
+
 @router.post("/admin/users/{agent_id}/disable", include_in_schema=False, dependencies=[CsrfChecked])
 def disable_user(agent_id: int, settings: SettingsDep, agent: AdminAgent) -> RedirectResponse:
     """Disable an agent and end their sessions (not yourself: someone must stay admin)."""
     if agent_id == agent.id:
         return RedirectResponse("/console/admin?done=self", status_code=303)
-    agents.set_active(settings, active=False, agent_id=agent_id)
+    _set_active(settings, agent_id, active=False)
     return RedirectResponse("/console/admin?done=disabled", status_code=303)
 
 
 @router.post("/admin/users/{agent_id}/enable", include_in_schema=False, dependencies=[CsrfChecked])
 def enable_user(agent_id: int, settings: SettingsDep, _agent: AdminAgent) -> RedirectResponse:
     """Enable an agent again (also lifts a lockout)."""
-    agents.set_active(settings, active=True, agent_id=agent_id)
+    _set_active(settings, agent_id, active=True)
     return RedirectResponse("/console/admin?done=enabled", status_code=303)
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, select
 
 from bot.db import session_scope
 from bot.models import Agent, AgentSession
@@ -95,7 +95,9 @@ def create_agent(settings: Settings, new: AgentCreate) -> AgentPublic:
 def list_agents(settings: Settings) -> list[AgentPublic]:
     """Every console user, admins first, then by name."""
     with session_scope(settings.database_url) as session:
-        agents = session.scalars(select(Agent).order_by(Agent.role.desc(), Agent.name, Agent.id))
+        agents = session.scalars(
+            select(Agent).order_by(case((Agent.role == "admin", 0), else_=1), Agent.name, Agent.id)
+        )
         return [AgentPublic.model_validate(a) for a in agents]
 
 

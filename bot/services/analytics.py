@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from bot.db import session_scope
 from bot.models import Conversation, Handoff, Message
+from bot.redact import redact
 from bot.schemas import (
     AnalyticsPublic,
     ClusterPublic,
@@ -97,7 +98,8 @@ def classify(messages: Sequence[Message], reasons: Sequence[str], language: str)
             kind = "requested"
         if kind is None:
             kind = "answered" if "answer" in kinds else "queued" if m.status == "queued" else "other"
-        questions.append(Question(m.text, detect(m.text, default=default), m.conversation_id, kind))
+        # Redacted: clusters feed KB drafts, which end up in the repository.
+        questions.append(Question(redact(m.text), detect(m.text, default=default), m.conversation_id, kind))
     return questions
 
 
@@ -182,9 +184,7 @@ def kb_draft(
             f"# Nearest existing topic: {nearest[0]} (confidence {nearest[1]:.2f}); "
             "if it is the same question, add paraphrases there instead."
         )
-    body = str(
-        yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=100, default_flow_style=None)
-    )
+    body = str(yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=1000))
     return "\n".join(header) + "\n" + body
 
 

@@ -134,12 +134,21 @@ def handoff_context(handoff: Handoff, messages: Sequence[Message]) -> tuple[str,
         and not (handoff.reason == "requested" and m.text == handoff.last_message)
     ]
     question = typed[-1].text if typed else handoff.last_message
-    answers = [
-        m for m in messages if m.role == "bot" and reply_kind(m.text, list(m.buttons or [])) != "handoff"
+    # Rasa's REST channel splits a reply at blank lines (answer, then its source line): the
+    # bot's answer is every bot message of its last turn that was not the handoff itself.
+    turns: list[list[Message]] = [[]]
+    for m in messages:
+        if m.role == "user":
+            turns.append([])
+        elif m.role == "bot":
+            turns[-1].append(m)
+    answered = [
+        t for t in turns if t and all(reply_kind(m.text, list(m.buttons or [])) != "handoff" for m in t)
     ]
+    last_answer = "\n\n".join(m.text for m in answered[-1]) if answered else None
     last_agent = max((m.id for m in messages if m.role == "agent"), default=0)
     waiting = sum(1 for m in messages if m.role == "user" and m.status == "queued" and m.id > last_agent)
-    return question, answers[-1].text if answers else None, waiting
+    return question, last_answer, waiting
 
 
 def queue(settings: Settings) -> list[QueueItemPublic]:
@@ -476,10 +485,14 @@ def _rows(session: Session, convs: Sequence[Conversation]) -> list[TranscriptRow
             select(Message.conversation_id, func.min(Message.id))
             .where(Message.conversation_id.in_(ids), Message.role == "user", Message.payload.is_(None))
             .group_by(Message.conversation_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     first_texts = dict(
-        session.execute(select(Message.id, Message.text).where(Message.id.in_(firsts.values()))).tuples()
+        session.execute(select(Message.id, Message.text).where(Message.id.in_(firsts.values())))
+        .tuples()
+        .all()
     )
     handed = set(session.scalars(select(Handoff.conversation_id).where(Handoff.conversation_id.in_(ids))))
     missed = set(

@@ -23,7 +23,7 @@ from knowledge.rules.schema import (
     AS_OF,
     CountriesFile,
     DocumentMeta,
-        Fact,
+    Fact,
     FactsFile,
     MessagesFile,
     ParsingFile,

@@ -92,7 +92,7 @@ def test_telegram_start_in_dutch_greets_the_chat(
     assert post(tg_client, factories.text_update("/start", language_code="nl")) == 200
     (sent,) = fake_rasa.received
     assert sent["sender"] == f"tg-{factories.CHAT_ID}"
-    assert sent["metadata"] == {"channel": "telegram", "language": "nl"}
+    assert sent["metadata"] == {"channel": "telegram", "chosen_language": "nl"}
     (reply,) = fake_bot_api.called("sendMessage")
     assert reply["chat_id"] == str(factories.CHAT_ID)
     assert reply["text"] == "Hallo! Ik ben de virtuele assistent."
@@ -104,7 +104,7 @@ def test_telegram_start_with_bot_suffix_and_unsupported_language_uses_default(
 ) -> None:
     assert post(tg_client, factories.text_update("/start@nso_test_bot", language_code="de")) == 200
     assert fake_rasa.received[0]["message"] == "/greet"
-    assert fake_rasa.received[0]["metadata"]["language"] == "en"
+    assert fake_rasa.received[0]["metadata"]["chosen_language"] is None
 
 
 def test_telegram_language_code_is_sent_only_on_the_first_message(
@@ -112,7 +112,7 @@ def test_telegram_language_code_is_sent_only_on_the_first_message(
 ) -> None:
     post(tg_client, factories.text_update("Hello there, can you help me?", language_code="sl"))
     post(tg_client, factories.text_update("Worden mijn contactpersonen overgezet?", language_code="sl"))
-    assert [m["metadata"]["language"] for m in fake_rasa.received] == ["sl", "nl"]
+    assert [m["metadata"]["chosen_language"] for m in fake_rasa.received] == ["sl", None]
 
 
 def test_telegram_text_from_user_is_forwarded_verbatim_and_echo_is_plain_text(
@@ -194,7 +194,7 @@ def test_telegram_language_command_shows_keyboard_and_choice_switches(
     post(tg_client, factories.callback_update("lang:sl", keyboard=keyboard(menu)))
     (sent,) = fake_rasa.received
     assert json.loads(sent["message"].removeprefix("/change_language")) == {"language": "sl"}
-    assert sent["metadata"]["language"] == "sl"
+    assert sent["metadata"]["chosen_language"] == "sl"
     assert stored(tg_settings)[0].text == "Slovenščina"
 
 

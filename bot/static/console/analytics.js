@@ -37,6 +37,10 @@
   /** Horizontal bars with labels and counts; series = [{name, cls}] for grouped bars. */
   function bars(container, rows, series) {
     series = series || [{ key: "count", cls: "bar" }];
+    if (!rows.length) {
+      container.replaceChildren();
+      return;
+    }
     var rowHeight = 18 * series.length + 10, width = 360, label = 110;
     var max = 1;
     rows.forEach(function (row) {
@@ -142,6 +146,7 @@
         { key: "down", name: "▼", cls: "bar bar--down" },
       ]
     );
+    root.querySelector("[data-feedback-empty]").hidden = Object.keys(data.feedback.by_language).length > 0;
     var template = document.querySelector("template[data-cluster]");
     var list = root.querySelector("[data-clusters]");
     list.replaceChildren.apply(list, data.clusters.map(function (item) { return cluster(template, item); }));

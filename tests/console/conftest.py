@@ -1,0 +1,103 @@
+"""Console test fixtures: the app on a fresh SQLite file, a fake Rasa, signed-in agents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.main import create_app
+from bot.routes import console as console_routes
+from bot.settings import Settings, get_settings
+from knowledge.retrieve import Retriever
+from tests.console.factories import FakeRasa, make_agent, sign_in
+from tests.integration.stack import free_port
+from tests.telegram.fakes import serve
+
+
+@pytest.fixture(scope="session")
+def rasa_server() -> Iterator[FakeRasa]:
+    fake = FakeRasa()
+    with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture
+def fake_rasa(rasa_server: FakeRasa) -> FakeRasa:
+    """The fake Rasa with nothing recorded."""
+    rasa_server.reset()
+    return rasa_server
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., Settings]]:
+    """Point NSO_* at a fresh SQLite file (and Rasa nowhere, unless overridden); restore after."""
+
+    def apply(**overrides: str) -> Settings:
+        env = {
+            "NSO_DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}",
+            "NSO_RASA_URL": f"http://127.0.0.1:{free_port()}",
+            "NSO_RASA_TIMEOUT": "2",
+            **{f"NSO_{k.upper()}": v for k, v in overrides.items()},
+        }
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield apply
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings_db(configure: Callable[..., Settings]) -> Settings:
+    """Settings with a fresh database and Rasa down."""
+    return configure()
+
+
+@pytest.fixture
+def make_client(retriever: Retriever) -> Iterator[Callable[..., TestClient]]:
+    """Factory of TestClients of the app (each its own cookie jar: one per agent)."""
+    clients: list[TestClient] = []
+
+    def build(base_url: str = "http://testserver") -> TestClient:
+        client = TestClient(create_app(), base_url=base_url)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app_client(settings_db: Settings, make_client: Callable[[], TestClient]) -> TestClient:
+    """A client with no session."""
+    return make_client()
+
+
+@pytest.fixture
+def agent_client(settings_db: Settings, make_client: Callable[[], TestClient]) -> tuple[TestClient, str]:
+    """A client signed in as agent els@example.org; with its CSRF token."""
+    make_agent(settings_db, "els@example.org", name="Els Peeters")
+    client = make_client()
+    return client, sign_in(client, "els@example.org")
+
+
+@pytest.fixture
+def admin_client(settings_db: Settings, make_client: Callable[[], TestClient]) -> tuple[TestClient, str]:
+    """A client signed in as admin ada@example.org; with its CSRF token."""
+    make_agent(settings_db, "ada@example.org", role="admin", name="Ada Admin")
+    client = make_client()
+    return client, sign_in(client, "ada@example.org")
+
+
+@pytest.fixture
+def short_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Event streams that end after one round, so TestClient can read them whole."""
+    monkeypatch.setattr(console_routes, "STREAM_SECONDS", 0.2)
+    monkeypatch.setattr(console_routes, "STREAM_INTERVAL", 0.05)

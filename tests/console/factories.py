@@ -1,0 +1,198 @@
+"""Builders for the console tests: agents, signed-in clients, seeded conversations, a fake Rasa."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from bot.db import session_scope
+from bot.models import Conversation, Handoff, Message
+from bot.schemas import AgentCreate, AgentPublic
+from bot.services import agents
+from bot.services.responses import texts
+from bot.settings import Settings
+
+PASSWORD = "correct horse battery staple"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+LOGIN_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_agent(
+    settings: Settings, email: str, role: str = "agent", name: str | None = None, password: str = PASSWORD
+) -> AgentPublic:
+    """A console user in the settings' database."""
+    return agents.create_agent(
+        settings,
+        AgentCreate.model_validate(
+            {
+                "email": email,
+                "name": name or email.split("@", maxsplit=1)[0].title(),
+                "role": role,
+                "password": password,
+            }
+        ),
+    )
+
+
+def login_token(client: TestClient) -> str:
+    """Open the login form (sets its CSRF cookie) and return the form's token."""
+    page = client.get("/console/login")
+    match = LOGIN_TOKEN.search(page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+def post_login(client: TestClient, email: str, password: str = PASSWORD) -> Any:
+    """Submit the login form as a browser would."""
+    return client.post(
+        "/console/login",
+        data={"email": email, "password": password, "csrf_token": login_token(client)},
+        follow_redirects=False,
+    )
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Sign ``client`` in; returns the session's CSRF token (from the page's meta tag)."""
+    response = post_login(client, email, password)
+    assert response.status_code == 303, response.text
+    page = client.get("/console/queue")
+    match = CSRF_META.search(page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+def response_text(name: str, lang: str = "en") -> str:
+    """A domain response's text in ``lang`` (variants are stored nl, sl, en)."""
+    return texts([name])[{"nl": 0, "sl": 1, "en": 2}[lang]]
+
+
+def handoff_text(hours: str = "Mon-Fri 9:00-17:00 CET", lang: str = "en") -> str:
+    """utter_handoff as Rasa fills it."""
+    return response_text("utter_handoff", lang).replace("{hours}", hours)
+
+
+def answer_text(answer: str, source: str = "EC FAQ (2022), eTwinning question 1") -> str:
+    """utter_faq_answer as Rasa fills it (English)."""
+    return f"{answer}\n\nSource: {source}"
+
+
+@dataclass
+class Turn:
+    """A message to seed: role, text and optional payload, rating, status, buttons."""
+
+    role: str
+    text: str
+    payload: str | None = None
+    rating: str | None = None
+    status: str = "sent"
+    buttons: list[dict[str, Any]] = field(default_factory=list)
+
+
+def seed_conversation(
+    settings: Settings,
+    conversation_id: str,
+    turns: list[Turn],
+    *,
+    channel: str = "web",
+    language: str = "en",
+    handoff: str | None = None,
+    handoff_status: str = "waiting",
+    at: dt.datetime | None = None,
+) -> str:
+    """Store a conversation with ``turns`` (and a handoff with reason ``handoff``)."""
+    when = at or dt.datetime.now(dt.UTC)
+    with session_scope(settings.database_url) as session:
+        session.add(
+            Conversation(
+                id=conversation_id,
+                channel=channel,
+                language=language,
+                status="handoff" if handoff and handoff_status != "closed" else "bot",
+                created_at=when,
+                updated_at=when,
+            )
+        )
+        session.flush()
+        for i, t in enumerate(turns):
+            session.add(
+                Message(
+                    conversation_id=conversation_id,
+                    role=t.role,
+                    text=t.text,
+                    payload=t.payload,
+                    rating=t.rating,
+                    status=t.status,
+                    buttons=t.buttons,
+                    created_at=when + dt.timedelta(seconds=i),
+                )
+            )
+        if handoff:
+            last = next((t.text for t in reversed(turns) if t.role == "user"), "")
+            session.add(
+                Handoff(
+                    conversation_id=conversation_id,
+                    language=language,
+                    reason=handoff,
+                    last_message=last,
+                    status=handoff_status,
+                    created_at=when + dt.timedelta(seconds=len(turns)),
+                )
+            )
+    return conversation_id
+
+
+def waiting_conversation(settings: Settings, conversation_id: str, **kwargs: Any) -> str:
+    """A web conversation whose user asked for a person after an answer."""
+    return seed_conversation(
+        settings,
+        conversation_id,
+        [
+            Turn("user", "How do I join an eTwinning group?", status="answered"),
+            Turn("bot", answer_text("Open the group and press Join.")),
+            Turn("user", "Talk to a person", payload="/ask_human", status="answered"),
+            Turn("bot", handoff_text()),
+        ],
+        handoff="requested",
+        **kwargs,
+    )
+
+
+@dataclass
+class FakeRasa:
+    """Rasa's REST channel and tracker-events API: records calls, answers every message."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    reply: str = "The assistant answers again."
+    url: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.messages.clear()
+            self.events.clear()
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+
+        @app.post("/webhooks/rest/webhook")
+        async def webhook(request: Request) -> list[dict[str, Any]]:
+            body: dict[str, Any] = await request.json()
+            with self._lock:
+                self.messages.append(body)
+            return [{"recipient_id": body["sender"], "text": self.reply}]
+
+        @app.post("/conversations/{sender}/tracker/events")
+        async def events(sender: str, request: Request) -> dict[str, Any]:
+            body: list[dict[str, Any]] = await request.json()
+            with self._lock:
+                self.events.append((sender, body))
+            return {"sender_id": sender, "events": body}
+
+        return app
