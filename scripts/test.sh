@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: lint and types, KB validation, Rasa test stories, then pytest: unit, integration with real Rasa + action server (incl. held-out NLU F1 per
-# language), faults, browser.
+# Runs every test: lint and types, KB validation, Rasa test stories, then pytest: unit tests,
+# integration tests on the real Rasa + action server (incl. held-out NLU F1 per language),
+# faults, fuzzing and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false

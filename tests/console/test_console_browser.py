@@ -9,11 +9,10 @@ Screenshots of the queue, the transcript and analytics go to test-output/screens
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bot.schemas import AgentCreate
 from bot.services.agents import create_agent
@@ -22,15 +21,6 @@ from tests.integration.stack import ROOT, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; `playwright install` is never run
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 AGENT_EMAIL = "els.browser@example.org"
@@ -38,17 +28,6 @@ AGENT_PASSWORD = "a long browser-test password"
 FAQ = "How do I find, join or create an eTwinning Group?"
 MISSED = "Can I bring my cat to the eTwinning annual conference?"
 REPLY = "Hello, I'm Els from the NSO helpdesk. <b>Which</b> group do you mean?"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian package 'chromium' (scripts/setup.sh)")
-    expect.set_options(timeout=30_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _page(browser: Browser, errors: list[str], *, console_errors: bool = False) -> Page:
