@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,20 @@ CHROMIUM_ARGS = [
 def settings() -> Settings:
     """The project's settings (real models/ directory, embedded defaults)."""
     return get_settings()
+
+
+@pytest.fixture
+def nso_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Mapping[str, str]], Settings]]:
+    """Set NSO_* variables (keys without the prefix) and reload the settings; undone after the test."""
+
+    def apply(values: Mapping[str, str]) -> Settings:
+        for key, value in values.items():
+            monkeypatch.setenv(f"NSO_{key.upper()}", value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield apply
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

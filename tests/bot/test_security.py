@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -11,19 +11,17 @@ from fastapi.testclient import TestClient
 
 from bot.main import create_app
 from bot.redact import RedactingFilter, redact
-from bot.settings import get_settings
+from bot.settings import Settings
 from knowledge.retrieve import Retriever
 
 
 @pytest.fixture
-def app_with(monkeypatch: pytest.MonkeyPatch, retriever: Retriever) -> Iterator[object]:
+def app_with(nso_env: Callable[[Mapping[str, str]], Settings], retriever: Retriever) -> Iterator[object]:
     """Factory: a TestClient of the app built with extra NSO_* environment."""
     clients: list[TestClient] = []
 
     def build(**env: str) -> TestClient:
-        for key, value in env.items():
-            monkeypatch.setenv(f"NSO_{key.upper()}", value)
-        get_settings.cache_clear()
+        nso_env(env)
         client = TestClient(create_app())
         client.__enter__()
         clients.append(client)
@@ -32,7 +30,6 @@ def app_with(monkeypatch: pytest.MonkeyPatch, retriever: Retriever) -> Iterator[
     yield build
     for client in clients:
         client.__exit__(None, None, None)
-    get_settings.cache_clear()
 
 
 @pytest.mark.integration

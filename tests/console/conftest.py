@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from bot.main import create_app
 from bot.routes import console as console_routes
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 from knowledge.retrieve import Retriever
 from tests.console.factories import FakeRasa, make_agent, sign_in
 from tests.integration.stack import free_port
@@ -33,23 +33,18 @@ def fake_rasa(rasa_server: FakeRasa) -> FakeRasa:
 
 
 @pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., Settings]]:
-    """Point NSO_* at a fresh SQLite file (and Rasa nowhere, unless overridden); restore after."""
+def configure(nso_env: Callable[[Mapping[str, str]], Settings], tmp_path: Path) -> Callable[..., Settings]:
+    """Point NSO_* at a fresh SQLite file (and Rasa nowhere, unless overridden)."""
 
     def apply(**overrides: str) -> Settings:
-        env = {
-            "NSO_DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}",
-            "NSO_RASA_URL": f"http://127.0.0.1:{free_port()}",
-            "NSO_RASA_TIMEOUT": "2",
-            **{f"NSO_{k.upper()}": v for k, v in overrides.items()},
+        defaults = {
+            "database_url": f"sqlite:///{tmp_path / 'console.db'}",
+            "rasa_url": f"http://127.0.0.1:{free_port()}",
+            "rasa_timeout": "2",
         }
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-        return get_settings()
+        return nso_env({**defaults, **overrides})
 
-    yield apply
-    get_settings.cache_clear()
+    return apply
 
 
 @pytest.fixture

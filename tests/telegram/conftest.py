@@ -5,7 +5,7 @@ The end-to-end test uses the real `stack` fixture of tests/conftest.py.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -52,29 +52,27 @@ def fake_rasa(rasa_server: FakeRasa) -> FakeRasa:
 
 @pytest.fixture
 def configure(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_bot_api: FakeBotApi, fake_rasa: FakeRasa
-) -> Iterator[Callable[..., Settings]]:
+    nso_env: Callable[[Mapping[str, str]], Settings],
+    tmp_path: Path,
+    fake_bot_api: FakeBotApi,
+    fake_rasa: FakeRasa,
+) -> Callable[..., Settings]:
     """Set NSO_* for the fakes and a fresh SQLite file (overrides as keyword arguments)."""
 
     def apply(**overrides: str) -> Settings:
-        env = {
-            "NSO_ENVIRONMENT": "test",
-            "NSO_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
-            "NSO_RASA_URL": fake_rasa.url,
-            "NSO_RASA_TIMEOUT": "5",
-            "NSO_TELEGRAM_BOT_TOKEN": TOKEN,
-            "NSO_TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "NSO_TELEGRAM_API_URL": fake_bot_api.base_url,
-            "NSO_DEFAULT_LANGUAGE": "en",
-            **{f"NSO_{key.upper()}": value for key, value in overrides.items()},
+        defaults = {
+            "environment": "test",
+            "database_url": f"sqlite:///{tmp_path / 'gateway.db'}",
+            "rasa_url": fake_rasa.url,
+            "rasa_timeout": "5",
+            "telegram_bot_token": TOKEN,
+            "telegram_webhook_secret": SECRET,
+            "telegram_api_url": fake_bot_api.base_url,
+            "default_language": "en",
         }
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        get_settings.cache_clear()
-        return get_settings()
+        return nso_env({**defaults, **overrides})
 
-    yield apply
-    get_settings.cache_clear()
+    return apply
 
 
 @pytest.fixture
