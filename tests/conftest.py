@@ -76,9 +76,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         running.stop_all()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Debian Chromium for the session (widget and console browser tests)."""
+    """One headless Debian Chromium per test module (widget and console browser tests).
+
+    Module scope, not session: Playwright's sync API keeps its asyncio loop marked as running in
+    the main thread while it lives, so any later test that calls ``asyncio.run`` (the Telegram CLI)
+    would fail with "cannot be called from a running event loop".
+    """
     from playwright.sync_api import expect, sync_playwright
 
     if not CHROMIUM.exists():
