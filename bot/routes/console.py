@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -22,7 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bot.deps import (
     CSRF_FIELD,
@@ -49,10 +50,12 @@ from bot.services import agents, analytics, console
 from bot.services.agents import SESSION_LIFETIME, AccountError, UnknownAgentError
 from bot.services.clock import utcnow
 from bot.services.opening_hours import opening_hours, set_opening_hours
+from bot.services.privacy import erase_conversation
 from bot.services.rasa_client import RasaClient, RasaUnavailableError
 from bot.settings import Settings
 
 BOT_DIR = FilePath(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=BOT_DIR / "templates")
 STATIC_DIR = BOT_DIR / "static" / "console"
 LOGIN_CSRF_COOKIE = "nso_console_login"
@@ -224,7 +227,14 @@ def transcripts_page(
     found = console.transcripts(settings, query)
     params = query.model_dump(exclude={"page"}, exclude_none=True, exclude_defaults=True)
     return _page(
-        request, "transcripts.html", agent=agent, query=query, found=found, params=params, page="transcripts"
+        request,
+        "transcripts.html",
+        agent=agent,
+        query=query,
+        found=found,
+        params=params,
+        done=request.query_params.get("done"),  # set by the conversation page after an erasure
+        page="transcripts",
     )
 
 
@@ -515,6 +525,50 @@ async def close(
 ) -> ActionResultPublic:
     """Close the handoff and the conversation (solved); a new message goes to the assistant."""
     return await _finish(request, settings, conversation_id, agent, hand_back=False)
+
+
+# --- console API: privacy (admins) ---------------------------------------------------------------
+
+
+class ErasurePublic(BaseModel):
+    """What erasing a conversation removed; ``rasa_tracker_erased`` is false if Rasa was unreachable."""
+
+    conversation_id: str
+    messages: int
+    handoffs: int
+    rasa_tracker_erased: bool
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/erase",
+    response_model=ErasurePublic,
+    dependencies=[CsrfChecked],
+    responses={404: {"description": "No such conversation"}},
+)
+def erase(conversation_id: ConversationId, settings: SettingsDep, agent: AdminAgent) -> ErasurePublic:
+    """Erase the conversation everywhere (GDPR), with the service ``python -m bot privacy erase`` uses.
+
+    Its messages, handoffs and notes leave the gateway database and its Rasa tracker is emptied.
+    If Rasa cannot be reached the rows are still gone and the result says so: the tracker must
+    then be erased with the CLI once Rasa is up. The log records who erased which id, no content.
+    """
+    console.conversation(settings, conversation_id)  # 404 before anything is deleted or sent to Rasa
+    result = erase_conversation(settings, conversation_id)
+    erased = ErasurePublic(
+        conversation_id=conversation_id,
+        messages=int(result["messages"]),
+        handoffs=int(result["handoffs"]),
+        rasa_tracker_erased=bool(result["rasa_tracker_erased"]),
+    )
+    log.info(
+        "console: admin %s erased %s (%s messages, %s handoffs; Rasa tracker %s)",
+        agent.id,
+        conversation_id,
+        erased.messages,
+        erased.handoffs,
+        "emptied" if erased.rasa_tracker_erased else "NOT erased: run the privacy CLI when Rasa is up",
+    )
+    return erased
 
 
 # --- console API: analytics ----------------------------------------------------------------------

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.integration
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}  # the sign-in form itself
 ADMIN_PREFIX = "/console/admin"
 CONVERSATION = "web-permissions1"
+# Admin-only routes of the JSON API (outside ADMIN_PREFIX, so they answer 401, not a redirect).
+ADMIN_API = {("POST", f"/console/api/conversations/{CONVERSATION}/erase")}
 
 
 def _walk(routes: Iterable[object], prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -74,8 +76,8 @@ def test_console_every_admin_route_is_403_for_agents(
     agent_client: tuple[TestClient, str], routes: list[tuple[str, str]]
 ) -> None:
     client, csrf = agent_client
-    admin = [(m, p) for m, p in routes if p.startswith(ADMIN_PREFIX)]
-    assert len(admin) >= 5
+    admin = [(m, p) for m, p in routes if p.startswith(ADMIN_PREFIX) or (m, p) in ADMIN_API]
+    assert len(admin) >= 5 and set(admin) >= ADMIN_API, admin
     for method, path in admin:
         assert _call(client, method, path, csrf) == 403, f"{method} {path} as agent"
 

@@ -1,4 +1,4 @@
-/* The conversation page: live transcript, take over, reply, notes, hand back, close. */
+/* The conversation page: live transcript, take over, reply, notes, hand back, close, erase (admins). */
 (function () {
   "use strict";
   var C = window.NsoConsole;
@@ -151,6 +151,25 @@
         })
         .catch(fail);
     });
+
+    // Only rendered for admins; the server checks the role again.
+    var eraseButton = root.querySelector("[data-erase]");
+    if (eraseButton) {
+      eraseButton.addEventListener("click", function () {
+        if (!window.confirm(eraseButton.getAttribute("data-confirm"))) return;
+        clearAlerts();
+        eraseButton.disabled = true;
+        C.api("POST", base + "/erase")
+          .then(function (result) {
+            var done = result.rasa_tracker_erased ? "erased" : "erased_rasa_down";
+            window.location.assign("/console/transcripts?done=" + done);
+          })
+          .catch(function (error) {
+            eraseButton.disabled = false;
+            fail(error);
+          });
+      });
+    }
 
     var initial = actions.getAttribute("data-handoff-state");
     var initialTaker = actions.getAttribute("data-taken-by");
