@@ -1,4 +1,4 @@
-"""Command line of the gateway: ``python -m bot telegram set-webhook | poll``, ``python -m bot users ...``."""
+"""Command line of the gateway: ``python -m bot serve | telegram ... | users ... | privacy ...``."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from bot.channels.telegram import (
     redact_token,
 )
 from bot.privacy_cli import register as register_privacy
+from bot.serve_cli import register as register_serve
 from bot.services.rasa_client import RasaClient
 from bot.settings import Settings, get_settings
 from bot.users_cli import register as register_users
@@ -83,6 +84,7 @@ def parser() -> argparse.ArgumentParser:
     polling = commands.add_parser("poll", help="answer updates with getUpdates (no public URL needed)")
     polling.add_argument("--timeout", type=int, default=30, help="long-polling timeout in seconds")
     polling.set_defaults(run=_poll)
+    register_serve(areas)
     register_users(areas)
     register_privacy(areas)
     return root

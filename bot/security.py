@@ -4,9 +4,6 @@ and 503 (not 500) when the database is unavailable."""
 from __future__ import annotations
 
 import logging
-import math
-import threading
-import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
@@ -14,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from bot.ratelimit import limiter_for
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,41 +26,16 @@ CSP = (
 LIMITED_PREFIXES = ("/api/",)
 
 
-class RateLimiter:
-    """Token bucket per client address: ``per_minute`` requests, bursts up to a quarter of it.
-
-    In-process state; with several API workers each has its own buckets (see README, scale-out).
-    """
-
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = max(1.0, per_minute / 4)
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def retry_after(self, client: str) -> int:
-        """0 if the request may pass, else seconds until a token is available."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._buckets[client] = (tokens - 1, now)
-                return 0
-            self._buckets[client] = (tokens, now)
-            return max(1, math.ceil((1 - tokens) / self.rate))
-
-
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middlewares and the database-unavailable handler to ``app``."""
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = limiter_for(settings)
 
     @app.middleware("http")
     async def _harden(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         path = request.url.path
         if path.startswith(LIMITED_PREFIXES):
             client = request.client.host if request.client else "unknown"
-            wait = limiter.retry_after(client)
+            wait = await limiter.retry_after(client)
             if wait:
                 return JSONResponse(
                     {"detail": "too many requests; slow down"},

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     port: int = 8000
     rasa_url: str = "http://127.0.0.1:5005"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'nso.db'}"
+    redis_url: str = Field(
+        default="",
+        description="redis://... shared by several API workers for rate limits and console live "
+        "updates; empty = per-process state (one worker)",
+    )
+    workers: int = Field(default=1, ge=1, description="API worker processes (`python -m bot serve`)")
     secret_key: str = PLACEHOLDER
     opening_hours: str = Field(
         default="Mon-Fri 9:00-17:00 CET", description="Helpdesk hours told to users at handoff"

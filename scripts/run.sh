@@ -13,7 +13,7 @@ stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
 echo "==> API + actions on http://$HOST:$PORT (docs at /docs)"
-.venv/bin/uvicorn --factory bot.main:create_app --host "$HOST" --port "$PORT" &
+.venv/bin/python -m bot serve --host "$HOST" --port "$PORT" &
 pids+=($!)
 echo "==> Rasa on http://$HOST:$RASA_PORT with $MODEL"
 .venv-rasa/bin/rasa run --model "$MODEL" --endpoints endpoints.yml --interface "$HOST" \

@@ -8,7 +8,6 @@ the session's CSRF token; the admin routes need the admin role.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
@@ -46,7 +45,7 @@ from bot.schemas import (
     ReplyCreate,
     TranscriptQuery,
 )
-from bot.services import agents, analytics, console
+from bot.services import agents, analytics, console, live
 from bot.services.agents import SESSION_LIFETIME, AccountError, UnknownAgentError
 from bot.services.clock import utcnow
 from bot.services.opening_hours import opening_hours, set_opening_hours
@@ -60,7 +59,6 @@ templates = Jinja2Templates(directory=BOT_DIR / "templates")
 STATIC_DIR = BOT_DIR / "static" / "console"
 LOGIN_CSRF_COOKIE = "nso_console_login"
 STREAM_SECONDS = 300.0  # an event stream ends after this; EventSource reconnects (re-checking the session)
-STREAM_INTERVAL = 1.5
 HEARTBEAT_SECONDS = 15.0
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -355,29 +353,35 @@ def read_queue(settings: SettingsDep, _agent: CurrentAgent) -> list[QueueItemPub
 
 
 async def _event_stream(
-    request: Request, settings: Settings, snapshot: Callable[[], tuple[str, str]]
+    request: Request,
+    settings: Settings,
+    snapshot: Callable[[], tuple[str, str]],
+    conversation_id: str | None = None,
 ) -> AsyncIterator[str]:
     """Server-Sent Events: an ``update`` whenever ``snapshot``'s key changes, pings in between.
 
-    ``snapshot`` returns (change key, data). The stream ends after ``STREAM_SECONDS`` or when
-    the session is gone (``logout`` event), so a revoked agent stops receiving at once.
+    ``snapshot`` returns (change key, data); it is re-read when :mod:`bot.services.live` reports a
+    change (of ``conversation_id``, or of any conversation when None) or its poll interval passes.
+    The stream ends after ``STREAM_SECONDS`` or when the session is gone (``logout`` event), so a
+    revoked agent stops receiving at once.
     """
     token = request.cookies.get(SESSION_COOKIE, "")
     started = last_sent = time.monotonic()
     last_key: str | None = None
     yield "retry: 3000\n\n"
-    while time.monotonic() - started < STREAM_SECONDS and not await request.is_disconnected():
-        if await run_in_threadpool(agents.session_agent, settings, token) is None:
-            yield "event: logout\ndata: {}\n\n"
-            return
-        key, data = await run_in_threadpool(snapshot)
-        if key != last_key:
-            yield f"event: update\ndata: {data}\n\n"
-            last_key, last_sent = key, time.monotonic()
-        elif time.monotonic() - last_sent > HEARTBEAT_SECONDS:
-            yield ": ping\n\n"
-            last_sent = time.monotonic()
-        await asyncio.sleep(STREAM_INTERVAL)
+    async with live.subscribe(settings) as changes:
+        while time.monotonic() - started < STREAM_SECONDS and not await request.is_disconnected():
+            if await run_in_threadpool(agents.session_agent, settings, token) is None:
+                yield "event: logout\ndata: {}\n\n"
+                return
+            key, data = await run_in_threadpool(snapshot)
+            if key != last_key:
+                yield f"event: update\ndata: {data}\n\n"
+                last_key, last_sent = key, time.monotonic()
+            elif time.monotonic() - last_sent > HEARTBEAT_SECONDS:
+                yield ": ping\n\n"
+                last_sent = time.monotonic()
+            await changes.wait(conversation_id)
 
 
 def _sse(stream: AsyncIterator[str]) -> StreamingResponse:
@@ -427,7 +431,7 @@ def conversation_events(
         data = console.conversation(settings, conversation_id, after=after).model_dump_json()
         return data, data
 
-    return _sse(_event_stream(request, settings, snapshot))
+    return _sse(_event_stream(request, settings, snapshot, conversation_id))
 
 
 def _rasa(request: Request) -> RasaClient:

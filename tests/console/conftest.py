@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from bot.main import create_app
 from bot.routes import console as console_routes
+from bot.services import live
 from bot.settings import Settings
 from knowledge.retrieve import Retriever
 from tests.console.factories import FakeRasa, make_agent, sign_in
@@ -95,4 +96,4 @@ def admin_client(settings_db: Settings, make_client: Callable[[], TestClient]) -
 def short_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     """Event streams that end after one round, so TestClient can read them whole."""
     monkeypatch.setattr(console_routes, "STREAM_SECONDS", 0.2)
-    monkeypatch.setattr(console_routes, "STREAM_INTERVAL", 0.05)
+    monkeypatch.setattr(live, "POLL_SECONDS", 0.05)

@@ -1,0 +1,34 @@
+"""``python -m bot serve``: the API (and the Rasa action endpoint) in ``NSO_WORKERS`` uvicorn processes."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import uvicorn
+
+from bot.db import engine_for
+from bot.settings import get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    # Migrate once here, before the workers start, so they do not race for the schema.
+    engine_for(settings.database_url)
+    uvicorn.run(
+        "bot.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=settings.workers,
+        proxy_headers=True,  # client addresses (rate limits) from X-Forwarded-For of trusted proxies
+    )
+    return 0
+
+
+def register(areas: Any) -> None:
+    """Add ``serve`` to the CLI's subparsers ``areas``."""
+    serve = areas.add_parser("serve", help="run the API in NSO_WORKERS processes")
+    serve.add_argument("--host", default="", help="override NSO_HOST")
+    serve.add_argument("--port", type=int, default=0, help="override NSO_PORT")
+    serve.set_defaults(run=_serve)
