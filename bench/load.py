@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.integration.backing import Backing
 from tests.integration.stack import Stack, stack_env
 
 TURNS = {
@@ -137,7 +138,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        stack = Stack(workdir, {**stack_env(workdir), "NSO_RATE_LIMIT_PER_MINUTE": "100000"})
+        stack = Stack(workdir, {**stack_env(Backing().env(workdir)), "NSO_RATE_LIMIT_PER_MINUTE": "100000"})
         started = time.monotonic()
         try:
             stack.start_api()

@@ -7,7 +7,8 @@ ROOT=$PWD
 export RASA_TELEMETRY_ENABLED=false
 step() { printf '\n==> %s\n' "$*"; }
 
-apt_packages=(libfreetype6-dev libpng-dev libqhull-dev pkg-config chromium fonts-dejavu-core)
+# postgresql and redis-server only serve the scale-out test stage (started by the tests themselves).
+apt_packages=(libfreetype6-dev libpng-dev libqhull-dev pkg-config chromium fonts-dejavu-core postgresql redis-server)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: lint and types, KB validation, Rasa test stories, then pytest: unit tests,
 # integration tests on the real Rasa + action server (incl. held-out NLU F1 per language),
-# faults, fuzzing and browser tests.
+# faults, fuzzing and browser tests; then the scale-out stage: the integration and fault suites
+# again on real PostgreSQL + Redis (Debian packages, started on 127.0.0.1) with two API workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
@@ -20,3 +21,5 @@ mkdir -p test-output
   --fail-on-prediction-errors --out test-output/rasa-core --no-plot
 echo "==> pytest"
 .venv/bin/python -m pytest -q
+echo "==> pytest, scale-out profile (PostgreSQL + Redis, 2 API workers)"
+.venv/bin/python -m pytest -q --scale-out tests/integration tests/faults tests/telegram/test_telegram_e2e.py tests/scale

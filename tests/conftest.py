@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from bot.main import create_app
 from bot.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
+from tests.integration.backing import Backing, postgres, redis_server
 from tests.integration.stack import Stack, stack_env
 
 if TYPE_CHECKING:
@@ -63,11 +64,36 @@ def client(retriever: Retriever) -> Iterator[TestClient]:
         yield c
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--scale-out",
+        action="store_true",
+        help="run stacks on real PostgreSQL + Redis with 2 API workers (the scale-out profile)",
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/scale needs the services that only ``--scale-out`` starts."""
+    if collection_path.name == "scale" and not config.getoption("--scale-out"):
+        return True
+    return None
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def backing(request: pytest.FixtureRequest) -> Iterator[Backing]:
+    """State for test stacks: SQLite files, or PostgreSQL + Redis with ``--scale-out``."""
+    if not request.config.getoption("--scale-out"):
+        yield Backing()
+        return
+    with postgres() as pg, redis_server() as redis_url:
+        yield Backing(pg, redis_url)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, backing: Backing) -> Iterator[Stack]:
     """The real stack (API with actions + Rasa server) on loopback, one per test session."""
     workdir: Path = tmp_path_factory.mktemp("stack")
-    running = Stack(workdir, stack_env(workdir))
+    running = Stack(workdir, stack_env(backing.env(workdir)))
     try:
         running.start_api()
         running.start_rasa()

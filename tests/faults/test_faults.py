@@ -17,14 +17,15 @@ from sqlalchemy import func, select
 
 from bot.db import session_scope
 from bot.models import Message
+from tests.integration.backing import Backing
 from tests.integration.stack import Stack, stack_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
-def own_stack(tmp_path: Path) -> Iterator[Stack]:
-    running = Stack(tmp_path, {**stack_env(tmp_path), "NSO_RASA_TIMEOUT": "3"})
+def own_stack(tmp_path: Path, backing: Backing) -> Iterator[Stack]:
+    running = Stack(tmp_path, {**stack_env(backing.env(tmp_path)), "NSO_RASA_TIMEOUT": "3"})
     try:
         running.start_api()
         running.start_rasa()

@@ -46,7 +46,7 @@ class Stack:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.env = {**self.env, "NSO_RASA_URL": self.rasa}
+        self.env = {**self.env, "NSO_RASA_URL": self.rasa, "NSO_ACTION_URL": f"{self.api}/webhook"}
 
     @property
     def api(self) -> str:
@@ -59,31 +59,24 @@ class Stack:
     def start_api(self) -> None:
         log = (self.workdir / "api.log").open("ab")
         self.procs["api"] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "bot.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.api_port),
-            ],
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.api_port)],
             cwd=ROOT,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        self.wait(f"{self.api}/health", 120)
+        self.wait(f"{self.api}/health", 180)
 
     def start_rasa(self) -> None:
-        endpoints = self.workdir / "endpoints.yml"
-        endpoints.write_text(
-            f'action_endpoint:\n  url: "{self.api}/webhook"\n'
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
-            encoding="utf-8",
-        )
+        if "NSO_RASA_DB_HOST" in self.env:  # scale-out profile: the shipped file, filled from env
+            endpoints = ROOT / "endpoints.scale.yml"
+        else:
+            endpoints = self.workdir / "endpoints.yml"
+            endpoints.write_text(
+                f'action_endpoint:\n  url: "{self.api}/webhook"\n'
+                f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
+                encoding="utf-8",
+            )
         log = (self.workdir / "rasa.log").open("ab")
         self.procs["rasa"] = subprocess.Popen(
             [
@@ -134,12 +127,12 @@ class Stack:
             self.stop(name)
 
 
-def stack_env(workdir: Path) -> dict[str, str]:
-    """Environment for the stack: its own SQLite file, a fixed 'today', no telemetry."""
+def stack_env(state: dict[str, str]) -> dict[str, str]:
+    """Environment for the stack: its own state (``Backing.env``), a fixed 'today', no telemetry."""
     return {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
-        "NSO_DATABASE_URL": f"sqlite:///{workdir / 'gateway.db'}",
         "NSO_AS_OF": "2026-11-26",
         "PYTHONPATH": str(ROOT),
+        **state,
     }

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.db import session_scope
 from bot.models import Message
+from tests.integration.backing import Backing
 from tests.integration.stack import Stack, stack_env
 from tests.telegram import factories
 from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi
@@ -22,12 +23,12 @@ SOURCE = re.compile(r"\bBron(nen)?:")  # one source, or several when sources dis
 
 @pytest.fixture(scope="module")
 def telegram_api(
-    stack: Stack, bot_api_server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
+    stack: Stack, backing: Backing, bot_api_server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """A second API process with the Telegram channel on, talking to the shared stack's Rasa."""
     workdir = tmp_path_factory.mktemp("telegram-api")
     env = {
-        **stack_env(workdir),
+        **stack_env(backing.env(workdir)),
         "NSO_TELEGRAM_BOT_TOKEN": TOKEN,
         "NSO_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "NSO_TELEGRAM_API_URL": bot_api_server.base_url,
