@@ -157,18 +157,27 @@ class ActionStopForm(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
+def _named(name: str, base: type[Action], attrs: dict[str, str]) -> type[Action]:
+    """A subclass that lives in this module under ``name``: the standalone rasa-sdk server
+    pickles its executor for the worker process, and pickle finds classes by module and name."""
+    cls = type(name, (base,), {**attrs, "__module__": __name__})
+    globals()[name] = cls
+    return cls
+
+
 def _generate() -> dict[str, type[Action]]:
     """One validation class per rule with inputs and one ask class per input slot."""
     classes: dict[str, type[Action]] = {}
     for spec in list_rules():
         if spec.inputs:
-            classes[spec.name] = type(
-                f"Validate{spec.name.title()}Form", (RuleFormValidation,), {"rule": spec.name}
+            classes[spec.name] = _named(
+                f"Validate{spec.name.title()}Form", RuleFormValidation, {"rule": spec.name}
             )
         for item in spec.inputs:
-            classes.setdefault(
-                f"ask:{item.name}", type(f"AskRuleInput_{item.name}", (AskRuleInput,), {"slot": item.name})
-            )
+            if f"ask:{item.name}" not in classes:
+                classes[f"ask:{item.name}"] = _named(
+                    f"AskRuleInput_{item.name}", AskRuleInput, {"slot": item.name}
+                )
     return classes
 
 

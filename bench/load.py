@@ -141,8 +141,7 @@ def main() -> None:
         stack = Stack(workdir, {**stack_env(Backing().env(workdir)), "NSO_RATE_LIMIT_PER_MINUTE": "100000"})
         started = time.monotonic()
         try:
-            stack.start_api()
-            stack.start_rasa()
+            stack.start()  # both at once, as scripts/run.sh does
             print(f"ready after {time.monotonic() - started:.0f} s (API + Rasa, target <= 60 s)")
             asyncio.run(run(stack, args.seconds))
         finally:

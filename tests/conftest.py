@@ -95,8 +95,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, backing: Backing) -> Iterato
     workdir: Path = tmp_path_factory.mktemp("stack")
     running = Stack(workdir, stack_env(backing.env(workdir)))
     try:
-        running.start_api()
-        running.start_rasa()
+        running.start()
         yield running
     finally:
         running.stop_all()

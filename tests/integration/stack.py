@@ -43,10 +43,11 @@ class Stack:
     env: dict[str, str]
     api_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
+    actions_port: int = 0  # > 0: Rasa calls a separate rasa-sdk action server on this port
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.env = {**self.env, "NSO_RASA_URL": self.rasa, "NSO_ACTION_URL": f"{self.api}/webhook"}
+        self.env = {**self.env, "NSO_RASA_URL": self.rasa, "NSO_ACTION_URL": self.action_url}
 
     @property
     def api(self) -> str:
@@ -56,48 +57,63 @@ class Stack:
     def rasa(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    @property
+    def action_url(self) -> str:
+        """The API's own action endpoint, or the separate rasa-sdk server when one is used."""
+        if self.actions_port:
+            return f"http://127.0.0.1:{self.actions_port}/webhook"
+        return f"{self.api}/webhook"
+
+    def start(self) -> None:
+        """Start the API and Rasa together (as scripts/run.sh does) and wait for both."""
+        self.spawn_api()
+        self.spawn_rasa()
+        self.wait(f"{self.api}/health", 180)
+        self.wait(f"{self.rasa}/status", 180)
+
     def start_api(self) -> None:
-        log = (self.workdir / "api.log").open("ab")
-        self.procs["api"] = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.api_port)],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        self.spawn_api()
         self.wait(f"{self.api}/health", 180)
 
     def start_rasa(self) -> None:
+        self.spawn_rasa()
+        self.wait(f"{self.rasa}/status", 180)
+
+    def start_actions(self) -> None:
+        """A separate rasa-sdk action server (the layout where actions do not run in the API)."""
+        self._spawn(
+            "actions",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.actions_port)],
+            {"SANIC_HOST": "127.0.0.1"},
+        )
+        self.wait(f"http://127.0.0.1:{self.actions_port}/health", 180)
+
+    def spawn_api(self) -> None:
+        self._spawn(
+            "api", [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.api_port)]
+        )
+
+    def spawn_rasa(self) -> None:
         if "NSO_RASA_DB_HOST" in self.env:  # scale-out profile: the shipped file, filled from env
             endpoints = ROOT / "endpoints.scale.yml"
         else:
             endpoints = self.workdir / "endpoints.yml"
             endpoints.write_text(
-                f'action_endpoint:\n  url: "{self.api}/webhook"\n'
+                f'action_endpoint:\n  url: "{self.action_url}"\n'
                 f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
                 encoding="utf-8",
             )
-        log = (self.workdir / "rasa.log").open("ab")
-        self.procs["rasa"] = subprocess.Popen(
-            [
-                str(RASA),
-                "run",
-                "--model",
-                str(latest_model()),
-                "--endpoints",
-                str(endpoints),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(self.rasa_port),
-                "--enable-api",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        model = str(latest_model())
+        self._spawn(
+            "rasa",
+            [str(RASA), "run", "--model", model, "--endpoints", str(endpoints), "--interface", "127.0.0.1"]
+            + ["--port", str(self.rasa_port), "--enable-api"],
         )
-        self.wait(f"{self.rasa}/status", 180)
+
+    def _spawn(self, name: str, cmd: list[str], extra_env: dict[str, str] | None = None) -> None:
+        log = (self.workdir / f"{name}.log").open("ab")
+        env = {**self.env, **(extra_env or {})}
+        self.procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def wait(self, url: str, seconds: float) -> None:
         deadline = time.monotonic() + seconds
