@@ -1,7 +1,8 @@
 """Load benchmark of the full stack on loopback: API gateway (widget API) + Rasa + actions.
 
 Starts its own stack, then for 1, 5 and 20 concurrent simulated users runs a fixed time each;
-a user repeats greeting → FAQ question → rule form step (ask + answer). Prints p50/p95/p99 per
+a user repeats greeting → FAQ question → rule form step (ask + answer), half of the users
+through the widget's API, half through Rasa's REST webhook. Prints p50/p95/p99 per
 message type, throughput, RSS of every process, time to ready, and, in the same run, a bare
 Rasa REST reply to a greeting as the baseline with the FAQ/baseline ratio.
 Run: ``python -m bench.load [--seconds 20]``.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import tempfile
 import time
@@ -40,28 +42,35 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def user(
-    client: httpx.AsyncClient, api: str, deadline: float, timings: dict[str, list[float]], i: int
+    client: httpx.AsyncClient, stack: Stack, deadline: float, timings: dict[str, list[float]], i: int
 ) -> None:
-    """One simulated teacher: a new conversation per cycle."""
+    """One simulated teacher, a new conversation per cycle; even users come through the widget's
+    API (gateway → Rasa → actions), odd ones through Rasa's REST webhook (Rasa → actions)."""
     lang = i % 3
+    widget = i % 2 == 0
     while time.monotonic() < deadline:
-        conversation = None
+        conversation = None if widget else f"load-{uuid.uuid4().hex}"
         for kind, text in (
             ("greeting", TURNS["greeting"][lang]),
             ("faq", TURNS["faq"][lang]),
             ("form_step", TURNS["form_step"][0]),
             ("form_step", TURNS["form_step"][1]),
         ):
-            body: dict[str, object] = {"text": text}
-            if conversation:
-                body["conversation_id"] = conversation
             started = time.perf_counter()
-            response = await client.post(f"{api}/api/chat/messages", json=body)
+            if widget:
+                body: dict[str, object] = {"text": text}
+                if conversation:
+                    body["conversation_id"] = conversation
+                response = await client.post(f"{stack.api}/api/chat/messages", json=body)
+            else:
+                rest = {"sender": conversation, "message": text}
+                response = await client.post(f"{stack.rasa}/webhooks/rest/webhook", json=rest)
             timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
+            if response.status_code != 200 or (widget and response.json()["handoff"]):
                 timings.setdefault("errors", []).append(float(response.status_code))
                 break
-            conversation = response.json()["conversation_id"]
+            if widget:
+                conversation = response.json()["conversation_id"]
 
 
 async def bare_rasa(client: httpx.AsyncClient, rasa: str, n: int = 50) -> list[float]:
@@ -91,6 +100,12 @@ def rss_mb(pid: int) -> float:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run(stack: Stack, seconds: float) -> None:
     """All measurements against a running stack."""
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -103,13 +118,19 @@ async def run(stack: Stack, seconds: float) -> None:
             timings: dict[str, list[float]] = {}
             deadline = time.monotonic() + seconds
             started = time.monotonic()
-            await asyncio.gather(*(user(client, stack.api, deadline, timings, i) for i in range(users)))
+            cpu_before = {name: cpu_seconds(proc.pid) for name, proc in stack.procs.items()}
+            await asyncio.gather(*(user(client, stack, deadline, timings, i) for i in range(users)))
             elapsed = time.monotonic() - started
             total = sum(len(v) for k, v in timings.items() if k != "errors")
             print(
-                f"\n{users} users, {elapsed:.0f} s: {total / elapsed:.1f} messages/s, "
-                f"{len(timings.get('errors', []))} errors"
+                f"\n{users} users, {elapsed:.0f} s: {total / elapsed:.1f} messages/s (target >= 40 at 20), "
+                f"{len(timings.get('errors', []))} errors or handoffs"
             )
+            cpu = {
+                name: (cpu_seconds(proc.pid) - cpu_before[name]) * 1000 / max(1, total)
+                for name, proc in stack.procs.items()
+            }
+            print("  CPU per message: " + ", ".join(f"{k} {v:.0f} ms" for k, v in cpu.items()))
             for kind in ("greeting", "faq", "form_step"):
                 t = timings.get(kind, [])
                 print(
