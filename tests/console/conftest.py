@@ -15,14 +15,12 @@ from bot.settings import Settings
 from knowledge.retrieve import Retriever
 from tests.console.factories import FakeRasa, make_agent, sign_in
 from tests.integration.stack import free_port
-from tests.telegram.fakes import serve
+from tests.telegram.fakes import serving
 
 
 @pytest.fixture(scope="session")
 def rasa_server() -> Iterator[FakeRasa]:
-    fake = FakeRasa()
-    with serve(fake.app()) as url:
-        fake.url = url
+    with serving(FakeRasa()) as fake:
         yield fake
 
 

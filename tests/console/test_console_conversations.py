@@ -23,7 +23,7 @@ from tests.console.factories import (
     sign_in,
     waiting_conversation,
 )
-from tests.telegram.fakes import TOKEN, FakeBotApi, serve
+from tests.telegram.fakes import TOKEN, FakeBotApi, serving
 
 pytestmark = pytest.mark.integration
 
@@ -218,9 +218,7 @@ def test_reply_by_another_agent_is_409(settings_db: Settings, make_client: Calla
 def test_reply_on_telegram_conversation_is_sent_to_telegram(
     configure: Callable[..., Settings], make_client: Callable[[], TestClient]
 ) -> None:
-    fake = FakeBotApi()
-    with serve(fake.app()) as url:
-        fake.url = url
+    with serving(FakeBotApi()) as fake:
         settings = configure(telegram_bot_token=TOKEN, telegram_api_url=fake.base_url)
         make_agent(settings, "els@example.org", name="Els Peeters")
         client = make_client()

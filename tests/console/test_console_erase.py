@@ -22,7 +22,7 @@ from bot.services.agents import authenticate
 from bot.settings import Settings
 from knowledge.service import get_retriever as shared_retriever
 from tests.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
-from tests.telegram.fakes import serve
+from tests.telegram.fakes import serve, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -57,9 +57,7 @@ class FakeTracker:
 
 @pytest.fixture(scope="module")
 def tracker_server() -> Iterator[FakeTracker]:
-    fake = FakeTracker()
-    with serve(fake.app()) as url:
-        fake.url = url
+    with serving(FakeTracker()) as fake:
         yield fake
 
 

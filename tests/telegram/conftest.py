@@ -17,22 +17,18 @@ from bot.routes import telegram
 from bot.services.rasa_client import RasaClient
 from bot.settings import Settings, get_settings
 from tests.integration.stack import free_port
-from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serve
+from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serving
 
 
 @pytest.fixture(scope="session")
 def bot_api_server() -> Iterator[FakeBotApi]:
-    fake = FakeBotApi()
-    with serve(fake.app()) as url:
-        fake.url = url
+    with serving(FakeBotApi()) as fake:
         yield fake
 
 
 @pytest.fixture(scope="session")
 def rasa_server() -> Iterator[FakeRasa]:
-    fake = FakeRasa()
-    with serve(fake.app()) as url:
-        fake.url = url
+    with serving(FakeRasa()) as fake:
         yield fake
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import uvicorn
 from fastapi import FastAPI, Request
@@ -165,3 +165,22 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+class Fake(Protocol):
+    """A fake service: its FastAPI app, and the URL it is served at once running."""
+
+    url: str
+
+    def app(self) -> FastAPI: ...
+
+
+FakeT = TypeVar("FakeT", bound=Fake)
+
+
+@contextmanager
+def serving(fake: FakeT) -> Iterator[FakeT]:
+    """Serve ``fake``'s app (see :func:`serve`) and set its ``url``."""
+    with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
