@@ -6,8 +6,9 @@ import logging
 import re
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# International or national numbers with 8+ digits, allowing spaces, dots, dashes, brackets.
-PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s().-]{6,}\d(?![\w.])")
+# International or national numbers with 8+ digits, allowing spaces, dots, dashes, brackets;
+# not digits glued to a word by "-" (conversation ids like tg-123456789 must stay traceable).
+PHONE = re.compile(r"(?<![\w.-])\+?\d[\d\s().-]{6,}\d(?![\w.])")
 
 
 def redact(text: str) -> str:

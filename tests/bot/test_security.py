@@ -82,6 +82,8 @@ def test_database_unavailable_is_503_with_retry_after(app_with, tmp_path: Path) 
         ("moj telefon je 041 123 456", "moj telefon je [phone]"),
         ("last active on 15.6.2021", "last active on 15.6.2021"),
         ("submission 4 of 2022", "submission 4 of 2022"),
+        ("erased tg-123456789 (3 messages)", "erased tg-123456789 (3 messages)"),
+        ("call 0471-12-34-56 now", "call [phone] now"),
     ],
 )
 def test_redact_hides_emails_and_phones_not_dates(text: str, expected: str) -> None:
