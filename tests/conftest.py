@@ -57,6 +57,23 @@ def retriever(settings: Settings) -> Retriever:
     return r
 
 
+@pytest.fixture
+def make_client(retriever: Retriever) -> Iterator[Callable[..., TestClient]]:
+    """Factory of started TestClients of the app as the current settings build it (each its own
+    cookie jar, e.g. one per agent); all are closed after the test."""
+    clients: list[TestClient] = []
+
+    def build(base_url: str = "http://testserver") -> TestClient:
+        client = TestClient(create_app(), base_url=base_url)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="session")
 def client(retriever: Retriever) -> Iterator[TestClient]:
     """The API in-process; the retriever fixture makes sure models are loaded once."""

@@ -3,33 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.main import create_app
 from bot.redact import RedactingFilter, redact
 from bot.settings import Settings
-from knowledge.retrieve import Retriever
 
 
 @pytest.fixture
-def app_with(nso_env: Callable[[Mapping[str, str]], Settings], retriever: Retriever) -> Iterator[object]:
+def app_with(
+    nso_env: Callable[[Mapping[str, str]], Settings], make_client: Callable[[], TestClient]
+) -> Callable[..., TestClient]:
     """Factory: a TestClient of the app built with extra NSO_* environment."""
-    clients: list[TestClient] = []
 
     def build(**env: str) -> TestClient:
         nso_env(env)
-        client = TestClient(create_app())
-        client.__enter__()
-        clients.append(client)
-        return client
+        return make_client()
 
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
+    return build
 
 
 @pytest.mark.integration

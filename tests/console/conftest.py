@@ -8,11 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.main import create_app
 from bot.routes import console as console_routes
 from bot.services import live
 from bot.settings import Settings
-from knowledge.retrieve import Retriever
 from tests.console.factories import FakeRasa, make_agent, sign_in
 from tests.integration.stack import free_port
 from tests.telegram.fakes import serving
@@ -50,22 +48,6 @@ def configure(nso_env: Callable[[Mapping[str, str]], Settings], tmp_path: Path) 
 def settings_db(configure: Callable[..., Settings]) -> Settings:
     """Settings with a fresh database and Rasa down."""
     return configure()
-
-
-@pytest.fixture
-def make_client(retriever: Retriever) -> Iterator[Callable[..., TestClient]]:
-    """Factory of TestClients of the app (each its own cookie jar: one per agent)."""
-    clients: list[TestClient] = []
-
-    def build(base_url: str = "http://testserver") -> TestClient:
-        client = TestClient(create_app(), base_url=base_url)
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield build
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 @pytest.fixture
