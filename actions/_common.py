@@ -7,9 +7,9 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.settings import get_settings
 from knowledge.schema import LANGS, Lang
 from knowledge.service import get_retriever
+from settings import get_settings
 
 __all__ = ["as_of", "chosen_language", "get_retriever", "language", "latest_intent", "slot_text"]
 

@@ -12,9 +12,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._common import language, latest_intent, slot_text
-from bot.services.handoff import request_handoff
-from bot.services.opening_hours import opening_hours
-from bot.settings import get_settings
+from conversation.handoff import request_handoff
+from conversation.opening_hours import opening_hours
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 

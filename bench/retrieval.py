@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bot.settings import get_settings
 from knowledge import index as index_store
 from knowledge.retrieve import Retriever
+from settings import get_settings
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yml"
 MODES = ("dense", "lexical", "hybrid")

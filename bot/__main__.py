@@ -21,9 +21,9 @@ from bot.channels.telegram import (
 )
 from bot.privacy_cli import register as register_privacy
 from bot.serve_cli import register as register_serve
-from bot.services.rasa_client import RasaClient
-from bot.settings import Settings, get_settings
 from bot.users_cli import register as register_users
+from conversation.rasa_client import RasaClient
+from settings import Settings, get_settings
 
 WEBHOOK_PATH = "/channels/telegram"
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token

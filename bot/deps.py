@@ -9,10 +9,10 @@ from fastapi import Depends, HTTPException, Request
 
 from bot.errors import LoginRequiredError
 from bot.schemas import ConsoleAgent
-from bot.services.agents import session_agent
-from bot.settings import Settings, get_settings
+from conversation.agents import session_agent
 from knowledge.retrieve import Retriever
 from knowledge.service import get_retriever as shared_retriever
+from settings import Settings, get_settings
 
 
 def get_retriever(settings: Annotated[Settings, Depends(get_settings)]) -> Retriever:

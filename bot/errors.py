@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from bot.services.console import ConversationNotFoundError, HandoffConflictError
+from conversation.handoff import ConversationNotFoundError, HandoffConflictError
 from knowledge.loader import UnknownFaqError, UnsupportedLanguageError
 from knowledge.rules import InvalidInputError, UnknownRuleError
 

@@ -10,10 +10,11 @@ from fastapi.staticfiles import StaticFiles
 
 from bot import errors, security
 from bot.deps import get_retriever
-from bot.redact import install_log_redaction
 from bot.routes import actions, chat, console, health, knowledge, rules, telegram, web
-from bot.services.rasa_client import RasaClient
-from bot.settings import get_settings
+from conversation import changes
+from conversation.rasa_client import RasaClient
+from conversation.redact import install_log_redaction
+from settings import get_settings
 
 
 @asynccontextmanager
@@ -37,6 +38,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     security.install(app, get_settings())
     install_log_redaction()
+    changes.register()  # console streams of every worker hear this worker's commits
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(rules.router)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.services.privacy import erase_conversation, purge_older_than
-from bot.settings import get_settings
+from conversation.privacy import erase_conversation, purge_older_than
+from settings import get_settings
 
 
 def _erase(args: argparse.Namespace) -> int:

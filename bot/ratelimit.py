@@ -12,7 +12,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -5,16 +5,44 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 
-MAX_TEXT = 2000
+from conversation.records import (
+    MAX_TEXT,
+    MIN_PASSWORD,
+    AgentCreate,
+    AgentPublic,
+    AnalyticsPublic,
+    ConsoleAgent,
+    ConsoleMessagePublic,
+    ConsoleText,
+    ConversationPublic,
+    HandoffPublic,
+    NotePublic,
+    QueueItemPublic,
+    StrictBody,
+    TranscriptQuery,
+    TranscriptsPublic,
+)
+
+__all__ = [
+    "MAX_TEXT",
+    "MIN_PASSWORD",
+    "AgentCreate",
+    "AgentPublic",
+    "AnalyticsPublic",
+    "ConsoleAgent",
+    "ConsoleMessagePublic",
+    "ConversationPublic",
+    "HandoffPublic",
+    "NotePublic",
+    "QueueItemPublic",
+    "StrictBody",
+    "TranscriptQuery",
+    "TranscriptsPublic",
+]
+
 QuestionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
-
-
-class StrictBody(BaseModel):
-    """Refuse unknown fields and wrong types instead of coercing them silently."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class AskCreate(StrictBody):
@@ -94,53 +122,7 @@ class RuleCheckCreate(StrictBody):
     as_of: dt.date | None = Field(default=None, strict=False)
 
 
-# --- helpdesk console -------------------------------------------------------------------------
-
-Role = Literal["agent", "admin"]
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-MIN_PASSWORD = 12
-ConsoleText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
-
-
-class AgentCreate(BaseModel):
-    """A new console user (CLI or admin page)."""
-
-    email: Annotated[
-        str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254, pattern=EMAIL_PATTERN)
-    ]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-    role: Role = "agent"
-    password: Annotated[str, StringConstraints(min_length=MIN_PASSWORD, max_length=256)]
-
-
-class AgentPublic(BaseModel):
-    """A console user as the admin page and ``users list`` show it (never the hash)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    email: str
-    name: str
-    role: str
-    active: bool
-    locked_until: dt.datetime | None
-    last_login_at: dt.datetime | None
-    created_at: dt.datetime | None
-
-
-class ConsoleAgent(BaseModel):
-    """The signed-in agent of a console request, with the session's CSRF token."""
-
-    id: int
-    email: str
-    name: str
-    role: Role
-    csrf_token: str
-
-    @property
-    def is_admin(self) -> bool:
-        """Whether the agent may manage users and opening hours."""
-        return self.role == "admin"
+# --- helpdesk console requests (the records it returns live in conversation.records) ---
 
 
 class ReplyCreate(StrictBody):
@@ -155,78 +137,6 @@ class NoteCreate(StrictBody):
     text: ConsoleText
 
 
-class QueueItemPublic(BaseModel):
-    """A conversation waiting for (or with) a person, as the queue lists it."""
-
-    handoff_id: int
-    conversation_id: str
-    channel: str
-    language: str
-    reason: str
-    status: str
-    created_at: dt.datetime
-    waiting_seconds: int
-    question: str
-    last_bot_answer: str | None
-    taken_by: str | None
-    new_messages: int
-
-
-class ConsoleMessagePublic(BaseModel):
-    """One message of a transcript, with what the console shows around it."""
-
-    id: int
-    role: str
-    text: str
-    body: str
-    sources: list[str]
-    buttons: list[str]
-    kind: str | None
-    rating: str | None
-    status: str
-    created_at: dt.datetime
-    agent: str | None
-    match: str | None = None
-    confidence: float | None = None
-
-
-class NotePublic(BaseModel):
-    """An internal note."""
-
-    id: int
-    agent: str
-    text: str
-    created_at: dt.datetime
-
-
-class HandoffPublic(BaseModel):
-    """The conversation's latest handoff."""
-
-    id: int
-    status: str
-    reason: str
-    taken_by: str | None
-    taken_by_id: int | None
-    created_at: dt.datetime
-    taken_at: dt.datetime | None
-    closed_at: dt.datetime | None
-
-
-class ConversationPublic(BaseModel):
-    """A conversation with its transcript, notes and handoff."""
-
-    id: str
-    channel: str
-    language: str
-    status: str
-    outcome: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    handoff: HandoffPublic | None
-    messages: list[ConsoleMessagePublic]
-    notes: list[NotePublic]
-
-
 ActionWarning = Literal["rasa_unavailable", "delivery_failed"]
 
 
@@ -237,105 +147,3 @@ class ActionResultPublic(BaseModel):
     message: ConsoleMessagePublic | None = None
     note: NotePublic | None = None
     warnings: list[ActionWarning] = Field(default_factory=list)
-
-
-Outcome = Literal["answered", "unanswered", "handoff"]
-
-
-class TranscriptQuery(BaseModel):
-    """Filters of the transcripts page and its CSV export (empty form fields mean 'any')."""
-
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    language: Literal["en", "nl", "sl"] | None = None
-    channel: Literal["web", "telegram"] | None = None
-    outcome: Outcome | None = None
-    feedback: Literal["up", "down"] | None = None
-    page: int = Field(default=1, ge=1, le=10_000)
-
-    @field_validator("date_from", "date_to", "language", "channel", "outcome", "feedback", mode="before")
-    @classmethod
-    def _empty_is_any(cls, value: object) -> object:
-        return None if value == "" else value
-
-
-class TranscriptRowPublic(BaseModel):
-    """One conversation in the transcripts list."""
-
-    id: str
-    channel: str
-    language: str
-    status: str
-    outcome: Outcome
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    messages: int
-    first_question: str
-    up: int
-    down: int
-
-
-class TranscriptsPublic(BaseModel):
-    """A page of the transcripts list."""
-
-    rows: list[TranscriptRowPublic]
-    total: int
-    page: int
-    pages: int
-
-
-class CountPublic(BaseModel):
-    """A count under a label (a day, a language, a channel)."""
-
-    label: str
-    count: int
-
-
-class ClusterQuestionPublic(BaseModel):
-    """An unanswered question in a cluster."""
-
-    text: str
-    lang: str
-    kind: str
-    conversation_id: str
-
-
-class ClusterPublic(BaseModel):
-    """Similar questions the assistant did not answer, with a draft KB entry for them."""
-
-    size: int
-    representative: str
-    kinds: dict[str, int]
-    languages: dict[str, int]
-    questions: list[ClusterQuestionPublic]
-    nearest_topic: str | None
-    nearest_confidence: float | None
-    draft: str
-
-
-class FeedbackStatsPublic(BaseModel):
-    """Thumbs up/down on bot answers."""
-
-    up: int
-    down: int
-    satisfaction: float | None
-    by_language: dict[str, dict[str, int]]
-
-
-class AnalyticsPublic(BaseModel):
-    """What the analytics page charts, for the last ``days`` days."""
-
-    days: int
-    since: dt.datetime
-    conversations: int
-    user_messages: int
-    questions: int
-    handoffs: int
-    handoff_rate: float | None
-    outcomes: dict[str, int]
-    feedback: FeedbackStatsPublic
-    per_day: list[CountPublic]
-    per_language: list[CountPublic]
-    per_channel: list[CountPublic]
-    clusters: list[ClusterPublic]

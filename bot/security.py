@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
 from bot.ratelimit import limiter_for
-from bot.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 # Swagger UI / ReDoc load their own inline scripts; everything else gets the strict policy.

@@ -7,8 +7,8 @@ from typing import Any
 
 import uvicorn
 
-from bot.db import engine_for
-from bot.settings import get_settings
+from conversation.db import engine_for
+from settings import get_settings
 
 
 def _serve(args: argparse.Namespace) -> int:

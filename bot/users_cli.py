@@ -13,8 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.schemas import MIN_PASSWORD, AgentCreate
-from bot.services import agents
-from bot.settings import Settings, get_settings
+from conversation import agents
+from settings import Settings, get_settings
 
 
 def _password(args: argparse.Namespace, settings: Settings) -> str:

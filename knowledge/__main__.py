@@ -10,7 +10,7 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     """Dispatch the subcommands; exit code 1 when validation finds problems."""
-    from bot.settings import get_settings
+    from settings import get_settings
 
     parser = argparse.ArgumentParser(prog="python -m knowledge")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.out is None:
-        from bot.settings import get_settings
+        from settings import get_settings
 
         args.out = get_settings().encoder_dir
     out: Path = args.out

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.settings import Settings
 from knowledge.embedder import Embedder
 from knowledge.loader import KnowledgeBase, load_kb
 from knowledge.schema import LANGS
+from settings import Settings
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "units.faiss"

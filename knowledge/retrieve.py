@@ -18,7 +18,6 @@ from typing import Literal
 
 import numpy as np
 
-from bot.settings import Settings
 from knowledge import index as index_store
 from knowledge.calibration import Calibration, fit_fusion
 from knowledge.embedder import Embedder
@@ -28,6 +27,7 @@ from knowledge.lexical import LexicalIndex
 from knowledge.loader import KnowledgeBase, UnsupportedLanguageError, load_kb
 from knowledge.notes import document_date, notes_for
 from knowledge.schema import LANGS, Entry, Lang
+from settings import Settings
 
 log = logging.getLogger(__name__)
 Status = Literal["answered", "clarify", "fallback"]

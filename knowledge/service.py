@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from bot.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
+from settings import Settings, get_settings
 
 _lock = threading.Lock()
 _retrievers: dict[tuple[object, ...], Retriever] = {}

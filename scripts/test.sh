@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 export PYTHONPATH=$PWD
 echo "==> ruff"
-.venv/bin/ruff check knowledge bot actions bench tests
-.venv/bin/ruff format --check knowledge bot actions bench tests
+.venv/bin/ruff check settings.py knowledge conversation bot actions bench tests
+.venv/bin/ruff format --check settings.py knowledge conversation bot actions bench tests
 echo "==> mypy"
-.venv/bin/mypy knowledge bot
+.venv/bin/mypy settings.py knowledge conversation bot
 echo "==> knowledge base"
 .venv/bin/python -m knowledge validate
 echo "==> rasa test stories (against the trained model)"

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.main import create_app
-from bot.settings import Settings, get_settings
 from knowledge.retrieve import Retriever
+from settings import Settings, get_settings
 from tests.integration.backing import Backing, postgres, redis_server
 from tests.integration.stack import Stack, stack_env
 

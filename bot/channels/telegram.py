@@ -22,13 +22,13 @@ from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMar
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.db import session_scope
-from bot.models import Conversation
-from bot.models import Message as StoredMessage
 from bot.schemas import MAX_TEXT
-from bot.services.gateway import OutMessage, process_message
-from bot.services.rasa_client import RasaClient
-from bot.settings import Settings
+from conversation.db import session_scope
+from conversation.models import Conversation
+from conversation.models import Message as StoredMessage
+from conversation.rasa_client import RasaClient
+from conversation.turns import OutMessage, process_message
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

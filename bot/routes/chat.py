@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from bot.deps import SettingsDep
 from bot.schemas import MAX_TEXT, QuestionText, StrictBody
-from bot.services.gateway import history, process_message, rate
-from bot.services.rasa_client import RasaClient
+from conversation.rasa_client import RasaClient
+from conversation.turns import history, process_message, rate
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 ConversationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]

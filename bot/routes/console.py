@@ -24,6 +24,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
+from bot.channels.delivery import deliver
 from bot.deps import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -45,13 +46,15 @@ from bot.schemas import (
     ReplyCreate,
     TranscriptQuery,
 )
-from bot.services import agents, analytics, console, live
-from bot.services.agents import SESSION_LIFETIME, AccountError, UnknownAgentError
-from bot.services.clock import utcnow
-from bot.services.opening_hours import opening_hours, set_opening_hours
-from bot.services.privacy import erase_conversation
-from bot.services.rasa_client import RasaClient, RasaUnavailableError
-from bot.settings import Settings
+from conversation import agents, analytics, transcripts
+from conversation import changes as live
+from conversation import handoff as handoffs
+from conversation.agents import SESSION_LIFETIME, AccountError, UnknownAgentError
+from conversation.clock import utcnow
+from conversation.opening_hours import opening_hours, set_opening_hours
+from conversation.privacy import erase_conversation
+from conversation.rasa_client import RasaClient, RasaUnavailableError
+from settings import Settings
 
 BOT_DIR = FilePath(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -198,7 +201,7 @@ def home(_agent: CurrentAgent) -> RedirectResponse:
 @router.get("/queue", response_class=HTMLResponse, include_in_schema=False)
 def queue_page(request: Request, settings: SettingsDep, agent: CurrentAgent) -> HTMLResponse:
     """Conversations waiting for a person (updated live by queue.js)."""
-    return _page(request, "queue.html", agent=agent, items=console.queue(settings), page="queue")
+    return _page(request, "queue.html", agent=agent, items=handoffs.queue(settings), page="queue")
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -210,7 +213,7 @@ def conversation_page(
     agent: CurrentAgent,
 ) -> HTMLResponse:
     """A conversation: transcript with sources, ratings and KB match; takeover, reply, notes."""
-    conv = console.conversation(settings, conversation_id, retriever=retriever)
+    conv = transcripts.conversation(settings, conversation_id, retriever=retriever)
     return _page(request, "conversation.html", agent=agent, conv=conv, page="transcripts")
 
 
@@ -222,7 +225,7 @@ def transcripts_page(
     query: Annotated[TranscriptQuery, Query()],
 ) -> HTMLResponse:
     """Every conversation, searchable by text, date, language, channel, outcome and feedback."""
-    found = console.transcripts(settings, query)
+    found = transcripts.transcripts(settings, query)
     params = query.model_dump(exclude={"page"}, exclude_none=True, exclude_defaults=True)
     return _page(
         request,
@@ -243,7 +246,7 @@ def transcripts_csv(
     """The matching conversations, one row per message (all pages)."""
     name = f"transcripts-{utcnow():%Y%m%d-%H%M}.csv"
     return StreamingResponse(
-        console.transcripts_csv(settings, query),
+        transcripts.transcripts_csv(settings, query),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -349,7 +352,7 @@ def update_opening_hours(
 @router.get("/api/queue", response_model=list[QueueItemPublic])
 def read_queue(settings: SettingsDep, _agent: CurrentAgent) -> list[QueueItemPublic]:
     """Open handoffs, oldest first."""
-    return console.queue(settings)
+    return handoffs.queue(settings)
 
 
 async def _event_stream(
@@ -360,7 +363,7 @@ async def _event_stream(
 ) -> AsyncIterator[str]:
     """Server-Sent Events: an ``update`` whenever ``snapshot``'s key changes, pings in between.
 
-    ``snapshot`` returns (change key, data); it is re-read when :mod:`bot.services.live` reports a
+    ``snapshot`` returns (change key, data); it is re-read when :mod:`conversation.changes` reports a
     change (of ``conversation_id``, or of any conversation when None) or its poll interval passes.
     The stream ends after ``STREAM_SECONDS`` or when the session is gone (``logout`` event), so a
     revoked agent stops receiving at once.
@@ -397,7 +400,7 @@ def queue_events(request: Request, settings: SettingsDep, _agent: CurrentAgent) 
     """The queue as Server-Sent Events (``update`` carries the whole queue)."""
 
     def snapshot() -> tuple[str, str]:
-        items = console.queue(settings)
+        items = handoffs.queue(settings)
         key = json.dumps([i.model_dump(mode="json", exclude={"waiting_seconds"}) for i in items])
         data = json.dumps({"now": utcnow().isoformat(), "items": [i.model_dump(mode="json") for i in items]})
         return key, data
@@ -413,7 +416,7 @@ def read_conversation(
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> ConversationPublic:
     """A conversation's messages after ``after``, its notes and handoff."""
-    return console.conversation(settings, conversation_id, after=after)
+    return transcripts.conversation(settings, conversation_id, after=after)
 
 
 @router.get("/api/conversations/{conversation_id}/events", response_class=StreamingResponse)
@@ -425,10 +428,10 @@ def conversation_events(
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> StreamingResponse:
     """New messages, notes and handoff changes of one conversation as Server-Sent Events."""
-    console.conversation(settings, conversation_id, after=after)  # 404 before the stream starts
+    transcripts.conversation(settings, conversation_id, after=after)  # 404 before the stream starts
 
     def snapshot() -> tuple[str, str]:
-        data = console.conversation(settings, conversation_id, after=after).model_dump_json()
+        data = transcripts.conversation(settings, conversation_id, after=after).model_dump_json()
         return data, data
 
     return _sse(_event_stream(request, settings, snapshot, conversation_id))
@@ -449,9 +452,9 @@ async def take_over(
     conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
 ) -> ActionResultPublic:
     """Take the conversation over; the second of two agents gets 409."""
-    handoff, joined, channel = await run_in_threadpool(console.take_over, settings, conversation_id, agent)
+    handoff, joined, channel = await run_in_threadpool(handoffs.take_over, settings, conversation_id, agent)
     warnings: list[ActionWarning] = []
-    if not await console.deliver(settings, channel, conversation_id, joined.text):
+    if not await deliver(settings, channel, conversation_id, joined.text):
         warnings.append("delivery_failed")
     return ActionResultPublic(handoff=handoff, warnings=warnings)
 
@@ -466,9 +469,11 @@ async def reply(
     conversation_id: ConversationId, body: ReplyCreate, settings: SettingsDep, agent: CurrentAgent
 ) -> ActionResultPublic:
     """Send a live reply: stored as an agent message (the widget polls), delivered on Telegram."""
-    message, channel = await run_in_threadpool(console.add_reply, settings, conversation_id, agent, body.text)
+    message, channel = await run_in_threadpool(
+        handoffs.add_reply, settings, conversation_id, agent, body.text
+    )
     warnings: list[ActionWarning] = []
-    if not await console.deliver(settings, channel, conversation_id, message.text):
+    if not await deliver(settings, channel, conversation_id, message.text):
         warnings.append("delivery_failed")
     return ActionResultPublic(message=message, warnings=warnings)
 
@@ -482,21 +487,21 @@ def add_note(
     conversation_id: ConversationId, body: NoteCreate, settings: SettingsDep, agent: CurrentAgent
 ) -> ActionResultPublic:
     """Add an internal note (agents only; never sent to the user)."""
-    return ActionResultPublic(note=console.add_note(settings, conversation_id, agent, body.text))
+    return ActionResultPublic(note=handoffs.add_note(settings, conversation_id, agent, body.text))
 
 
 async def _finish(
     request: Request, settings: Settings, conversation_id: str, agent: CurrentAgent, *, hand_back: bool
 ) -> ActionResultPublic:
     handoff, notice, channel = await run_in_threadpool(
-        console.finish, settings, conversation_id, agent, hand_back=hand_back
+        handoffs.finish, settings, conversation_id, agent, hand_back=hand_back
     )
     warnings: list[ActionWarning] = []
     try:
         await _rasa(request).set_slot(conversation_id, "handoff", False)
     except RasaUnavailableError:
         warnings.append("rasa_unavailable")
-    if not await console.deliver(settings, channel, conversation_id, notice.text):
+    if not await deliver(settings, channel, conversation_id, notice.text):
         warnings.append("delivery_failed")
     return ActionResultPublic(handoff=handoff, warnings=warnings)
 
@@ -556,7 +561,7 @@ def erase(conversation_id: ConversationId, settings: SettingsDep, agent: AdminAg
     If Rasa cannot be reached the rows are still gone and the result says so: the tracker must
     then be erased with the CLI once Rasa is up. The log records who erased which id, no content.
     """
-    console.conversation(settings, conversation_id)  # 404 before anything is deleted or sent to Rasa
+    transcripts.conversation(settings, conversation_id)  # 404 before anything is deleted or sent to Rasa
     result = erase_conversation(settings, conversation_id)
     erased = ErasurePublic(
         conversation_id=conversation_id,

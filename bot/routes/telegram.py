@@ -11,7 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, FastAPI, Header, HTTPException, 
 
 from bot.channels.telegram import TelegramChannel
 from bot.deps import SettingsDep
-from bot.services.rasa_client import RasaClient
+from conversation.rasa_client import RasaClient
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from bot.settings import get_settings
+from settings import get_settings
 from tests.factories import load_domain, make_tracker, user_event
 
 ACTIONS_DIR = Path(__file__).resolve().parents[2] / "actions"
@@ -230,7 +230,7 @@ def test_language_picked_in_channel_is_used_when_text_is_ambiguous(registry, dom
 
 @pytest.mark.integration
 def test_handoff_records_conversation_and_tells_hours(registry, domain, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from bot.services.handoff import open_handoffs
+    from conversation.handoff import open_handoffs
 
     monkeypatch.setenv("NSO_DATABASE_URL", f"sqlite:///{tmp_path / 'gw.db'}")
     get_settings.cache_clear()

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.main import create_app
-from bot.settings import get_settings
 from knowledge.retrieve import Retriever
+from settings import get_settings
 from tests.integration.stack import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

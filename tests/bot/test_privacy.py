@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.db import session_scope
-from bot.models import Conversation, Handoff, Message
-from bot.services.privacy import erase_conversation, purge_older_than
-from bot.settings import Settings
+from conversation.db import session_scope
+from conversation.models import Conversation, Handoff, Message
+from conversation.privacy import erase_conversation, purge_older_than
+from settings import Settings
 from tests.integration.stack import free_port
 
 pytestmark = pytest.mark.unit

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.redact import RedactingFilter, redact
-from bot.settings import Settings
+from conversation.redact import RedactingFilter, redact
+from settings import Settings
 
 
 @pytest.fixture

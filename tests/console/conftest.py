@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bot.routes import console as console_routes
-from bot.services import live
-from bot.settings import Settings
+from conversation import changes as live
+from settings import Settings
 from tests.console.factories import FakeRasa, make_agent, sign_in
 from tests.integration.stack import free_port
 from tests.telegram.fakes import serving

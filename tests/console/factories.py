@@ -11,12 +11,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from bot.db import session_scope
-from bot.models import Conversation, Handoff, Message
 from bot.schemas import AgentCreate, AgentPublic
-from bot.services import agents
-from bot.services.responses import texts
-from bot.settings import Settings
+from conversation import agents
+from conversation.db import session_scope
+from conversation.models import Conversation, Handoff, Message
+from conversation.replies import texts
+from settings import Settings
 
 PASSWORD = "correct horse battery staple"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')

@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
 from bot.__main__ import main as cli
-from bot.services.agents import list_agents
-from bot.services.gateway import system_text
-from bot.services.opening_hours import opening_hours
-from bot.settings import Settings, get_settings
+from conversation.agents import list_agents
+from conversation.opening_hours import opening_hours
+from conversation.texts import system_text
+from settings import Settings, get_settings
 from tests.console.factories import PASSWORD, make_agent, post_login
 from tests.factories import make_tracker
 

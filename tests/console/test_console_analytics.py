@@ -9,12 +9,12 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from bot.models import Message
-from bot.schemas import ClusterQuestionPublic
-from bot.services.analytics import classify, cluster, kb_draft
-from bot.services.responses import reply_kind, split_sources
-from bot.settings import Settings
+from conversation.records import ClusterQuestionPublic
+from conversation.analytics import classify, cluster, kb_draft
+from conversation.models import Message
+from conversation.replies import reply_kind, split_sources
 from knowledge.schema import Entry
+from settings import Settings
 from tests.console.factories import Turn, answer_text, handoff_text, response_text, seed_conversation
 
 CLARIFY_BUTTONS = [

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from bot.db import session_scope
-from bot.models import Agent
-from bot.services.agents import LOCKOUT, MAX_FAILED_LOGINS, set_active
-from bot.settings import Settings
+from conversation.agents import LOCKOUT, MAX_FAILED_LOGINS, set_active
+from conversation.db import session_scope
+from conversation.models import Agent
+from settings import Settings
 from tests.console.factories import (
     PASSWORD,
     login_token,

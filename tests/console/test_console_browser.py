@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.schemas import AgentCreate
-from bot.services.agents import create_agent
-from bot.settings import Settings
+from conversation.agents import create_agent
+from settings import Settings
 from tests.integration.stack import ROOT, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import Conversation, Handoff, Message
 from bot.schemas import ConsoleAgent
-from bot.services import console
-from bot.settings import Settings
+from conversation import handoff as console
+from conversation.db import session_scope
+from conversation.models import Conversation, Handoff, Message
+from settings import Settings
 from tests.console.factories import (
     FakeRasa,
     Turn,

@@ -14,13 +14,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bot.__main__ import main as cli
-from bot.db import session_scope
 from bot.main import create_app
-from bot.models import Conversation, Handoff, Message, Note
-from bot.services import console
-from bot.services.agents import authenticate
-from bot.settings import Settings
+from conversation import transcripts as console
+from conversation.agents import authenticate
+from conversation.db import session_scope
+from conversation.models import Conversation, Handoff, Message, Note
 from knowledge.service import get_retriever as shared_retriever
+from settings import Settings
 from tests.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
 from tests.telegram.fakes import serve, serving
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from bot.settings import Settings
+from settings import Settings
 from tests.console.factories import make_agent, sign_in, waiting_conversation
 
 pytestmark = pytest.mark.integration

@@ -9,8 +9,8 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.services.console import CSV_COLUMNS
-from bot.settings import Settings
+from conversation.transcripts import CSV_COLUMNS
+from settings import Settings
 from tests.console.factories import Turn, answer_text, response_text, seed_conversation, waiting_conversation
 
 pytestmark = pytest.mark.integration

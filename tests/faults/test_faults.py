@@ -15,11 +15,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import session_scope
-from bot.models import Message
 from bot.schemas import ConsoleAgent
-from bot.services import console
-from bot.settings import Settings
+from conversation import handoff as console
+from conversation.db import session_scope
+from conversation.models import Message
+from settings import Settings
 from tests.console.factories import make_agent
 from tests.integration.backing import Backing
 from tests.integration.stack import Stack, free_port, stack_env

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.services.handoff import open_handoffs
-from bot.settings import Settings
+from conversation.handoff import open_handoffs
+from settings import Settings
 from tests.integration.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

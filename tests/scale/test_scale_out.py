@@ -14,9 +14,9 @@ import pytest
 import redis
 from sqlalchemy import text
 
-from bot.db import engine_for
 from bot.ratelimit import RedisRateLimiter
-from bot.settings import Settings
+from conversation.db import engine_for
+from settings import Settings
 from tests.console.factories import make_agent, sign_in
 from tests.integration.backing import Backing
 from tests.integration.stack import Stack

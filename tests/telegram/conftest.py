@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.routes import telegram
-from bot.services.rasa_client import RasaClient
-from bot.settings import Settings, get_settings
+from conversation.rasa_client import RasaClient
+from settings import Settings, get_settings
 from tests.integration.stack import free_port
 from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serving
 

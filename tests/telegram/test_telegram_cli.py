@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.__main__ import main, run_polling
-from bot.db import session_scope
-from bot.models import Message
-from bot.settings import Settings
+from conversation.db import session_scope
+from conversation.models import Message
+from settings import Settings
 from tests.integration.stack import ROOT
 from tests.telegram import factories
 from tests.telegram.fakes import SECRET, FakeBotApi, FakeRasa

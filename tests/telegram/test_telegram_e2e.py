@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import Message
+from conversation.db import session_scope
+from conversation.models import Message
 from tests.integration.backing import Backing
 from tests.integration.stack import Stack, stack_env
 from tests.telegram import factories

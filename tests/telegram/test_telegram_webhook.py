@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.channels import telegram as channel_module
 from bot.channels.telegram import TelegramChannel, send_agent_message, text_chunks
-from bot.db import session_scope
 from bot.main import create_app
-from bot.models import Message
-from bot.services.rasa_client import RasaClient
-from bot.settings import Settings
+from conversation.db import session_scope
+from conversation.models import Message
+from conversation.rasa_client import RasaClient
+from settings import Settings
 from tests.telegram import factories
 from tests.telegram.conftest import telegram_app
 from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa

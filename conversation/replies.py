@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.settings import ROOT
+from settings import ROOT
 
 DOMAIN_DIR = ROOT / "domain"
 ReplyKind = Literal["answer", "clarify", "rephrase", "handoff", "other"]

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db import Base
-from bot.models import Conversation  # noqa: F401  (registers the tables on Base)
+from conversation.db import Base
+from conversation.models import Conversation  # noqa: F401  (registers the tables on Base)
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def run() -> None:
-    """Run migrations on the connection handed in by bot.db.migrate (or the configured URL)."""
+    """Run migrations on the connection handed in by conversation.db.migrate (or the configured URL)."""
     connection = config.attributes.get("connection")
     if connection is None:
         context.configure(

@@ -16,11 +16,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, delete, select
 
-from bot.db import session_scope
-from bot.models import Agent, AgentSession
-from bot.schemas import AgentCreate, AgentPublic, ConsoleAgent
-from bot.services.clock import as_utc, utcnow
-from bot.settings import Settings
+from conversation.clock import as_utc, utcnow
+from conversation.db import session_scope
+from conversation.models import Agent, AgentSession
+from conversation.records import AgentCreate, AgentPublic, ConsoleAgent
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

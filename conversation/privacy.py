@@ -9,9 +9,9 @@ from typing import Any, cast
 import httpx
 from sqlalchemy import CursorResult, delete, select
 
-from bot.db import session_scope
-from bot.models import Conversation, Handoff, Message
-from bot.settings import Settings
+from conversation.db import session_scope
+from conversation.models import Conversation, Handoff, Message
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

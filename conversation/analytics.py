@@ -19,22 +19,22 @@ import numpy as np
 import yaml
 from sqlalchemy import select
 
-from bot.db import session_scope
-from bot.models import Conversation, Handoff, Message
-from bot.redact import redact
-from bot.schemas import (
+from conversation.clock import as_utc, utcnow
+from conversation.db import session_scope
+from conversation.models import Conversation, Handoff, Message
+from conversation.records import (
     AnalyticsPublic,
     ClusterPublic,
     ClusterQuestionPublic,
     CountPublic,
     FeedbackStatsPublic,
 )
-from bot.services.clock import as_utc, utcnow
-from bot.services.responses import reply_kind
-from bot.settings import Settings
+from conversation.redact import redact
+from conversation.replies import reply_kind
 from knowledge.langdetect import detect
 from knowledge.retrieve import Retriever
 from knowledge.schema import LANGS, Lang
+from settings import Settings
 
 # e5 cosine between paraphrases of one question is ~0.88-0.95, between unrelated helpdesk
 # questions ~0.76-0.85 (measured on the project's encoder), so 0.87 keeps paraphrases together.

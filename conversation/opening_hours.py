@@ -6,9 +6,9 @@ import logging
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db import session_scope
-from bot.models import AppSetting
-from bot.settings import Settings
+from conversation.db import session_scope
+from conversation.models import AppSetting
+from settings import Settings
 
 log = logging.getLogger(__name__)
 KEY = "opening_hours"

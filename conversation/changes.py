@@ -23,8 +23,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from bot.models import Conversation
-from bot.settings import Settings, get_settings
+from conversation.models import Conversation
+from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 CHANNEL = "nso:changes"
@@ -114,16 +114,28 @@ def _touched(session: Session) -> set[str]:
     return ids
 
 
-@event.listens_for(Session, "before_flush")
 def _collect(session: Session, _context: Any, _instances: Any) -> None:
     session.info.setdefault("changed_conversations", set()).update(_touched(session))
 
 
-@event.listens_for(Session, "after_commit")
 def _announce(session: Session) -> None:
     publish(get_settings(), session.info.pop("changed_conversations", set()))
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop("changed_conversations", None)
+
+
+_LISTENERS = (("before_flush", _collect), ("after_commit", _announce), ("after_rollback", _forget))
+
+
+def register() -> None:
+    """Publish every committed change from now on (idempotent; called once at process start).
+
+    An explicit call rather than an import side effect: a process (API worker, standalone action
+    server) publishes live updates because it starts them, not because it happened to import
+    the console.
+    """
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

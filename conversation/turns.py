@@ -9,36 +9,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import session_scope
-from bot.models import Conversation, Handoff, Message
-from bot.services.handoff import OPEN, request_handoff
-from bot.services.opening_hours import opening_hours
-from bot.services.rasa_client import RasaClient, RasaUnavailableError
-from bot.settings import Settings
+from conversation.db import session_scope
+from conversation.handoff import OPEN, request_handoff
+from conversation.models import Conversation, Handoff, Message
+from conversation.rasa_client import RasaClient, RasaUnavailableError
+from conversation.texts import system_text
 from knowledge.langdetect import detect
 from knowledge.schema import Lang
+from settings import Settings
 
 log = logging.getLogger(__name__)
-MESSAGES_FILE = Path(__file__).resolve().parent.parent / "messages.yml"
-
-
-@lru_cache(maxsize=1)
-def _texts() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
-    return data
-
-
-def system_text(key: str, lang: str, settings: Settings, **values: str) -> str:
-    """A gateway message in ``lang`` (texts in bot/messages.yml); ``values`` fill its fields."""
-    return _texts()[key][lang].format(hours=opening_hours(settings), **values)
 
 
 @dataclass(frozen=True)
