@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, cast
 
+from anyio import to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,6 +96,54 @@ async def process_message(
 
     Returns:
         The stored replies and whether the conversation is now with an agent.
+
+    The database work runs in worker threads: a slow write (a SQLite lock, a busy PostgreSQL)
+    holds up this turn only, never the event loop that serves every other request.
+    """
+    language, incoming_id, with_agent = await to_thread.run_sync(
+        partial(
+            _receive,
+            settings,
+            channel=channel,
+            conversation_id=conversation_id,
+            text=text,
+            payload=payload,
+            lang=lang,
+        )
+    )
+    store = partial(_store_replies, settings, conversation_id, language)
+    if with_agent:
+        return await to_thread.run_sync(partial(store, [], system_key=None, queued_only=True))
+    try:
+        replies = await rasa.send(
+            conversation_id, payload or text, {"channel": channel, "chosen_language": lang}
+        )
+        if not replies:  # every turn of this assistant says something; silence = a failed action
+            raise RasaUnavailableError("empty reply (action server down?)")
+    except RasaUnavailableError as exc:
+        log.warning("gateway: Rasa unavailable for %s: %s", conversation_id, exc)
+        await to_thread.run_sync(
+            request_handoff, settings, conversation_id, language, "assistant_unavailable", text
+        )
+        await to_thread.run_sync(_mark, settings, incoming_id, "queued")
+        return await to_thread.run_sync(partial(store, [], system_key="assistant_unavailable"))
+    await to_thread.run_sync(_mark, settings, incoming_id, "answered")
+    return await to_thread.run_sync(partial(store, replies, system_key=None))
+
+
+def _receive(
+    settings: Settings,
+    *,
+    channel: str,
+    conversation_id: str,
+    text: str,
+    payload: str | None,
+    lang: str | None,
+) -> tuple[str, int, bool]:
+    """Commit the user's message (before anything can fail) and decide the turn's language.
+
+    Returns:
+        The language, the stored message's id and whether an agent has the conversation.
     """
     with session_scope(settings.database_url) as session:
         conv = _conversation(session, conversation_id, channel, lang or settings.default_language)
@@ -105,25 +155,10 @@ async def process_message(
         )
         session.add(incoming)
         session.flush()
-        incoming_id = incoming.id
         with_agent = in_handoff(session, conversation_id)
         if with_agent:
             incoming.status = "queued"
-    if with_agent:
-        return _store_replies(settings, conversation_id, language, [], system_key=None, queued_only=True)
-    try:
-        replies = await rasa.send(
-            conversation_id, payload or text, {"channel": channel, "chosen_language": lang}
-        )
-        if not replies:  # every turn of this assistant says something; silence = a failed action
-            raise RasaUnavailableError("empty reply (action server down?)")
-    except RasaUnavailableError as exc:
-        log.warning("gateway: Rasa unavailable for %s: %s", conversation_id, exc)
-        request_handoff(settings, conversation_id, language, "assistant_unavailable", text)
-        _mark(settings, incoming_id, "queued")
-        return _store_replies(settings, conversation_id, language, [], system_key="assistant_unavailable")
-    _mark(settings, incoming_id, "answered")
-    return _store_replies(settings, conversation_id, language, replies, system_key=None)
+        return language, incoming.id, with_agent
 
 
 def _mark(settings: Settings, message_id: int, status: str) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from anyio import to_thread
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -290,7 +291,7 @@ class TelegramChannel:
             await self._send_language_menu(chat_id)
             return
         user = message.from_user
-        first = not self._known(chat_id)
+        first = not await to_thread.run_sync(self._known, chat_id)
         lang = language_of(user.language_code if user else None, self.settings.languages) if first else None
         payload = intent_payload("greet", lang) if command in GREET_COMMANDS else None
         await self._converse(chat_id, text, payload, lang)
@@ -309,7 +310,7 @@ class TelegramChannel:
                 )
                 return
         elif data.startswith(STORED_BUTTON_DATA):
-            button = self._stored_button(chat_id, data)
+            button = await to_thread.run_sync(self._stored_button, chat_id, data)
             if button is not None:
                 await self._converse(chat_id, button[0], button[1], None)
                 return

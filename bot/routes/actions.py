@@ -6,9 +6,11 @@ the message, 404 for an unknown action, 449 when the domain must be sent.
 
 from __future__ import annotations
 
+import asyncio
 from functools import lru_cache
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
@@ -29,11 +31,20 @@ def executor() -> ActionExecutor:
     return ex
 
 
+def _run_in_thread(action_call: dict[str, Any]) -> Any:
+    """Run the action on its own event loop in a worker thread.
+
+    The actions are ``async`` by the SDK's contract but their work is blocking (encoding the
+    question, FAISS, SQLite): run on the server's loop, one encode would stall every request.
+    """
+    return asyncio.run(executor().run(action_call))
+
+
 @router.post("/webhook", response_model=None)
 async def run_action(action_call: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
     """Run one custom action for the Rasa server."""
     try:
-        result = await executor().run(action_call)
+        result = await to_thread.run_sync(_run_in_thread, action_call)
     except ActionExecutionRejection as exc:
         return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=400)
     except ActionNotFoundException as exc:
