@@ -1,6 +1,7 @@
 """Notes attached to an answer: translation, passed deadlines, disagreeing sources.
 
-The texts come from knowledge/messages.yml; this module only decides which notes apply.
+The texts come from knowledge/messages.yml and dates are written by knowledge/formatting.py; this
+module only decides which notes apply.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.formatting import format_day
 from knowledge.loader import KnowledgeBase, entry_document_language
 from knowledge.schema import Entry, Lang
 
@@ -24,13 +26,6 @@ def messages() -> dict[str, Any]:
     with MESSAGES_FILE.open(encoding="utf-8") as fh:
         data: dict[str, Any] = yaml.safe_load(fh)
     return data
-
-
-def format_date(day: dt.date, lang: Lang) -> str:
-    """A date the way people write it in ``lang`` (15 June 2022, 15. junij 2022)."""
-    m = messages()
-    month = m["months"][lang][day.month - 1]
-    return str(m["date_format"][lang]).format(day=day.day, month=month, year=day.year)
 
 
 def language_name(code: str, lang: Lang) -> str:
@@ -48,6 +43,11 @@ def document_date(kb: KnowledgeBase, entry: Entry) -> str:
     return doc.date.isoformat() if doc.date else str(doc.version)
 
 
+def _document_when(kb: KnowledgeBase, entry: Entry, lang: Lang) -> str:
+    doc = kb.document_of(entry)
+    return format_day(doc.date, lang) if doc.date else str(doc.version)
+
+
 def notes_for(kb: KnowledgeBase, entry: Entry, lang: Lang, as_of: dt.date) -> list[str]:
     """All notes that apply to answering with ``entry`` in ``lang`` on ``as_of``."""
     notes: list[str] = []
@@ -55,7 +55,7 @@ def notes_for(kb: KnowledgeBase, entry: Entry, lang: Lang, as_of: dt.date) -> li
     if origin is not None:
         notes.append(_note("translated", lang, source_language=language_name(origin, lang)))
     for key_date in entry.dates:
-        when = format_date(key_date.date, lang)
+        when = format_day(key_date.date, lang)
         label = key_date.label.get(lang)
         if key_date.kind == "deadline":
             key = "deadline_passed" if key_date.date < as_of else "deadline_ahead"
@@ -69,7 +69,7 @@ def notes_for(kb: KnowledgeBase, entry: Entry, lang: Lang, as_of: dt.date) -> li
                 "conflict",
                 lang,
                 other_title=kb.document_of(other).title,
-                other_date=document_date(kb, other),
+                other_date=_document_when(kb, other, lang),
                 differs=link.differs.get(lang),
             )
         )

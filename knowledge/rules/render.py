@@ -1,7 +1,8 @@
 """Write dates, numbers, countries and rule texts in the requested language.
 
 Kept apart from the engine so that the decision (which case applies) and the wording (how to
-say it in Dutch) can be read and tested separately. All words come from the YAML.
+say it in Dutch) can be read and tested separately. Texts come from the YAML; dates, numbers and
+lists are written by knowledge/formatting.py, as in answers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from knowledge.formatting import format_day, format_list, format_number
 from knowledge.rules.loader import RuleBook
 from knowledge.rules.schema import Fact, InputSpec, Tensed, Text
 from knowledge.schema import Lang
@@ -24,21 +26,17 @@ class Renderer:
     as_of: dt.date
 
     def date(self, value: dt.date) -> str:
-        """Write a date the way the language does (21 February 2022, 21 februari 2022, 21. 2. 2022)."""
-        month_name = self.book.messages.months[self.lang][value.month - 1]
-        template = self.book.messages.date_format.get(self.lang)
-        return template.format(day=value.day, month=value.month, month_name=month_name, year=value.year)
+        """Write a date the way answers do (21 February 2022, 21 februari 2022, 21. 2. 2022)."""
+        return format_day(value, self.lang)
 
     def number(self, value: float) -> str:
-        """Write a number without a useless '.0' and with the language's decimal separator."""
-        if float(value).is_integer():
-            return str(int(value))
-        return f"{value:g}".replace(".", self.book.messages.decimal_separator[self.lang])
+        """Write a number with the language's separators and without a useless '.0'."""
+        return format_number(value, self.lang)
 
     def value(self, spec: InputSpec, value: object) -> str:
-        """Write a parsed input value for use inside a sentence."""
+        """Write a parsed input value for use inside a sentence (a list as "a, b and c")."""
         if isinstance(value, list):
-            return self.book.messages.list_separator[self.lang].join(self._item(spec, v) for v in value)
+            return format_list((self._item(spec, v) for v in value), self.lang)
         return self._item(spec, value)
 
     def _item(self, spec: InputSpec, value: object) -> str:

@@ -256,10 +256,6 @@ class ParsingFile(Strict):
 class MessagesFile(Strict):
     """data/messages.yml: texts that do not belong to one rule."""
 
-    months: dict[Lang, list[str]] = Field(description="month names for writing dates")
-    date_format: Localized
-    decimal_separator: dict[Lang, str]
-    list_separator: dict[Lang, str]
     failed_separator: dict[Lang, str]
     need_more: Localized
     verdicts: dict[VerdictKind, Localized]

@@ -332,7 +332,7 @@ def test_european_quality_label_yes_says_nsos_nominate() -> None:
     assert verdict.verdict == "yes"
     assert "nominate" in verdict.explanation
     assert "not awarded automatically" in verdict.explanation
-    assert "Belgium, Slovenia" in verdict.explanation
+    assert "from Belgium and Slovenia" in verdict.explanation
 
 
 def test_profile_migration_with_etwinning_and_seg_says_only_etwinning_data() -> None:

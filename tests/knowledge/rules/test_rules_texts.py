@@ -152,6 +152,19 @@ def test_passed_deadline_is_dated_in_each_language(lang: str, phrase: str) -> No
     )
 
 
+@pytest.mark.parametrize(
+    ("lang", "phrase"),
+    [
+        ("en", "from Belgium, Italy and Slovenia"),
+        ("nl", "uit België, Italië en Slovenië"),
+        ("sl", "iz teh držav: Belgija, Italija in Slovenija"),
+    ],
+)
+def test_country_list_is_joined_with_and_in_each_language(lang: str, phrase: str) -> None:
+    inputs = {"nql_countries": ["BE", "IT", "SI"]}
+    assert phrase in evaluate("european_quality_label", inputs, lang=lang, as_of=TODAY).explanation
+
+
 # rule, inputs, the two sides (entry ids) and, per language, a phrase naming each side
 CONFLICTS = [
     (
