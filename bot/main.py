@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot import errors, security
+from bot import console, errors, security
+from bot.channels import web as web_chat
 from bot.deps import get_retriever
-from bot.routes import actions, chat, console, health, knowledge, rules, telegram, web
+from bot.routes import actions, health, knowledge, rules, telegram, web
 from conversation import changes
 from conversation.rasa_client import RasaClient
 from conversation.redact import install_log_redaction
@@ -43,7 +44,7 @@ def create_app() -> FastAPI:
     app.include_router(knowledge.router)
     app.include_router(rules.router)
     app.include_router(actions.router)
-    app.include_router(chat.router)
+    app.include_router(web_chat.router)
     app.include_router(web.router)
     app.include_router(telegram.router)
     app.include_router(console.router)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.routes import console as console_routes
+from bot.console import events as console_events
 from conversation import changes as live
 from settings import Settings
 from tests.console.factories import FakeRasa, make_agent, sign_in
@@ -75,5 +75,5 @@ def admin_client(settings_db: Settings, make_client: Callable[[], TestClient]) -
 @pytest.fixture
 def short_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     """Event streams that end after one round, so TestClient can read them whole."""
-    monkeypatch.setattr(console_routes, "STREAM_SECONDS", 0.2)
+    monkeypatch.setattr(console_events, "STREAM_SECONDS", 0.2)
     monkeypatch.setattr(live, "POLL_SECONDS", 0.05)

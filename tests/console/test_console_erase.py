@@ -158,11 +158,11 @@ def test_erase_logs_admin_and_id_but_no_content(
     admin_client: tuple[TestClient, str], seeded: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     client, csrf = admin_client
-    with caplog.at_level(logging.INFO, logger="bot.routes.console"):
+    with caplog.at_level(logging.INFO, logger="bot.console.admin"):
         assert _erase(client, CONVERSATION, csrf).status_code == 200
     admin = authenticate(seeded, "ada@example.org", PASSWORD)
     assert admin is not None
-    audit = [r.getMessage() for r in caplog.records if r.name == "bot.routes.console"]
+    audit = [r.getMessage() for r in caplog.records if r.name == "bot.console.admin"]
     assert len(audit) == 1 and f"admin {admin.id} erased {CONVERSATION}" in audit[0], audit
     assert all(
         secret not in caplog.text for secret in ("jan.peeters", "eTwinning group", "called the school")

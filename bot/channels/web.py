@@ -1,4 +1,8 @@
-"""Web chat API used by the widget: send a message, read history, rate an answer."""
+"""The web chat channel: the API the widget calls to send a message, read history, rate an answer.
+
+A channel like Telegram, so it lives with :mod:`bot.channels.telegram`; the widget's own files
+are served by :mod:`bot.routes.web`.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,147 @@
+"""The console's JSON API for the agent's work on a conversation: read, take over, reply, note, finish.
+
+Every state change needs the session's CSRF token. A message that cannot be delivered, or a Rasa
+that cannot be reached, does not undo the change: the result carries a warning for the page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from bot.channels.delivery import deliver
+from bot.console.common import ConsoleRoute, ConversationId
+from bot.deps import CsrfChecked, CurrentAgent, SettingsDep
+from bot.schemas import (
+    ActionResultPublic,
+    ActionWarning,
+    ConsoleAgent,
+    ConversationPublic,
+    NoteCreate,
+    QueueItemPublic,
+    ReplyCreate,
+)
+from conversation import handoff as handoffs
+from conversation import transcripts
+from conversation.rasa_client import RasaClient, RasaUnavailableError
+from settings import Settings
+
+router = APIRouter(route_class=ConsoleRoute)
+
+
+@router.get("/api/queue", response_model=list[QueueItemPublic])
+def read_queue(settings: SettingsDep, _agent: CurrentAgent) -> list[QueueItemPublic]:
+    """Open handoffs, oldest first."""
+    return handoffs.queue(settings)
+
+
+@router.get("/api/conversations/{conversation_id}", response_model=ConversationPublic)
+def read_conversation(
+    conversation_id: ConversationId,
+    settings: SettingsDep,
+    _agent: CurrentAgent,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> ConversationPublic:
+    """A conversation's messages after ``after``, its notes and handoff."""
+    return transcripts.conversation(settings, conversation_id, after=after)
+
+
+def _rasa(request: Request) -> RasaClient:
+    client: RasaClient = request.app.state.rasa
+    return client
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/take",
+    response_model=ActionResultPublic,
+    dependencies=[CsrfChecked],
+    responses={409: {"description": "Another agent took it first, or nobody is waiting"}},
+)
+async def take_over(
+    conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
+) -> ActionResultPublic:
+    """Take the conversation over; the second of two agents gets 409."""
+    handoff, joined, channel = await run_in_threadpool(handoffs.take_over, settings, conversation_id, agent)
+    warnings: list[ActionWarning] = []
+    if not await deliver(settings, channel, conversation_id, joined.text):
+        warnings.append("delivery_failed")
+    return ActionResultPublic(handoff=handoff, warnings=warnings)
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/messages",
+    response_model=ActionResultPublic,
+    dependencies=[CsrfChecked],
+    responses={409: {"description": "Take the conversation over first"}},
+)
+async def reply(
+    conversation_id: ConversationId, body: ReplyCreate, settings: SettingsDep, agent: CurrentAgent
+) -> ActionResultPublic:
+    """Send a live reply: stored as an agent message (the widget polls), delivered on Telegram."""
+    message, channel = await run_in_threadpool(
+        handoffs.add_reply, settings, conversation_id, agent, body.text
+    )
+    warnings: list[ActionWarning] = []
+    if not await deliver(settings, channel, conversation_id, message.text):
+        warnings.append("delivery_failed")
+    return ActionResultPublic(message=message, warnings=warnings)
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/notes",
+    response_model=ActionResultPublic,
+    dependencies=[CsrfChecked],
+)
+def add_note(
+    conversation_id: ConversationId, body: NoteCreate, settings: SettingsDep, agent: CurrentAgent
+) -> ActionResultPublic:
+    """Add an internal note (agents only; never sent to the user)."""
+    return ActionResultPublic(note=handoffs.add_note(settings, conversation_id, agent, body.text))
+
+
+async def _finish(
+    request: Request, settings: Settings, conversation_id: str, agent: ConsoleAgent, *, hand_back: bool
+) -> ActionResultPublic:
+    handoff, notice, channel = await run_in_threadpool(
+        handoffs.finish, settings, conversation_id, agent, hand_back=hand_back
+    )
+    warnings: list[ActionWarning] = []
+    try:
+        await _rasa(request).set_slot(conversation_id, "handoff", False)
+    except RasaUnavailableError:
+        warnings.append("rasa_unavailable")
+    if not await deliver(settings, channel, conversation_id, notice.text):
+        warnings.append("delivery_failed")
+    return ActionResultPublic(handoff=handoff, warnings=warnings)
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/handback",
+    response_model=ActionResultPublic,
+    dependencies=[CsrfChecked],
+    responses={409: {"description": "Another agent has it, or there is no open handoff"}},
+)
+async def hand_back(
+    request: Request, conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
+) -> ActionResultPublic:
+    """Close the handoff and give the conversation back to the assistant (Rasa slot handoff=false).
+
+    Rasa being down does not block this: the handoff is closed, and the result carries the
+    ``rasa_unavailable`` warning for the page to show.
+    """
+    return await _finish(request, settings, conversation_id, agent, hand_back=True)
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/close",
+    response_model=ActionResultPublic,
+    dependencies=[CsrfChecked],
+    responses={409: {"description": "Another agent has it, or there is no open handoff"}},
+)
+async def close(
+    request: Request, conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
+) -> ActionResultPublic:
+    """Close the handoff and the conversation (solved); a new message goes to the assistant."""
+    return await _finish(request, settings, conversation_id, agent, hand_back=False)

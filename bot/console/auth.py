@@ -1,0 +1,105 @@
+"""Console sign-in and sign-out: password check, session cookie, login CSRF.
+
+The only console routes open without a session, so they stay in one small module that is easy
+to review on its own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from bot.console.common import ConsoleRoute, render_page
+from bot.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, CurrentAgent, SettingsDep
+from conversation import agents
+from conversation.agents import SESSION_LIFETIME
+from settings import Settings
+
+LOGIN_CSRF_COOKIE = "nso_console_login"
+
+router = APIRouter(route_class=ConsoleRoute)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only console paths: a login link cannot send the agent to another site."""
+    if target and target.startswith("/console/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/console/queue"
+
+
+def _login_form(
+    request: Request, settings: Settings, next_url: str, *, error: bool = False, status_code: int = 200
+) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    response = render_page(
+        request, "login.html", status_code, csrf_token=token, next_url=next_url, error=error
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.environment == "production",
+        path="/console/login",
+        max_age=3600,
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_form(request: Request, settings: SettingsDep, next: str | None = None) -> Response:
+    """The sign-in form (already signed in: straight to the queue)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token and agents.session_agent(settings, token):
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return _login_form(request, settings, _safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse, include_in_schema=False)
+def login(
+    request: Request,
+    settings: SettingsDep,
+    *,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=256)],
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD, max_length=128)] = "",
+    next_url: Annotated[str, Form(alias="next", max_length=500)] = "/console/queue",
+) -> Response:
+    """Check the password (argon2) and start a session; one generic error for every failure.
+
+    The form's token must match the cookie set with the form (double submit), so another site
+    cannot sign an agent in to an account of its choosing.
+    """
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie.encode(), csrf_token.encode()):
+        raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
+    agent = agents.authenticate(settings, email, password)
+    if agent is None:
+        return _login_form(request, settings, _safe_next(next_url), error=True, status_code=401)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        agents.close_session(settings, old)
+    response = RedirectResponse(_safe_next(next_url), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        agents.open_session(settings, agent.id),
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=settings.environment == "production",
+        path="/console",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console/login")
+    return response
+
+
+@router.post("/logout", include_in_schema=False, dependencies=[CsrfChecked])
+def logout(request: Request, settings: SettingsDep, _agent: CurrentAgent) -> RedirectResponse:
+    """End the session on the server and drop the cookie."""
+    agents.close_session(settings, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/console")
+    return response
