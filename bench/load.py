@@ -21,8 +21,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.integration.backing import Backing
-from tests.integration.stack import Stack, stack_env
+from bench.backing import Backing
+from bench.stack import Stack, stack_env
 
 TURNS = {
     "greeting": ["hello", "hallo", "živjo"],

@@ -16,6 +16,7 @@ import yaml
 
 from knowledge import index as index_store
 from knowledge.retrieve import Retriever
+from knowledge.service import retrieval_config
 from settings import get_settings
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yml"
@@ -103,11 +104,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-scale", action="store_true", help="skip the 100k synthetic index")
     args = parser.parse_args()
-    settings = get_settings()
-    retriever = Retriever(settings)
+    retriever = Retriever(retrieval_config(get_settings()))
     retriever.warm_up()
     questions = load_eval()
-    build_s = index_store.build(settings, retriever.embedder)
+    build_s = index_store.build(retriever.config, retriever.embedder)
     print(f"index build: {build_s:.1f} s for {len(retriever.units)} units ({len(retriever.topics)} topics)")
     print(f"calibration (leave-one-out on KB paraphrases): {retriever.calibration}")
     table = accuracy(retriever, questions)

@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"knowledge: {len(problems)} problem(s)", file=sys.stderr)
         return 1 if problems else 0
     from knowledge.index import ensure_index
+    from knowledge.service import retrieval_config
 
-    ensure_index(settings, force=args.force)
+    ensure_index(retrieval_config(settings), force=args.force)
     return 0
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.config import RetrievalConfig
 from knowledge.embedder import Embedder
 from knowledge.loader import KnowledgeBase, load_kb
 from knowledge.schema import LANGS
-from settings import Settings
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "units.faiss"
@@ -63,10 +63,10 @@ def encode_units(embedder: Embedder, units: list[Unit]) -> np.ndarray:
     return vectors
 
 
-def _manifest(settings: Settings, kb: KnowledgeBase, n_units: int, seconds: float) -> dict[str, object]:
+def _manifest(config: RetrievalConfig, kb: KnowledgeBase, n_units: int, seconds: float) -> dict[str, object]:
     return {
         "format": FORMAT_VERSION,
-        "model": settings.encoder_source,
+        "model": config.encoder_source,
         "kb_digest": kb.digest,
         "units": n_units,
         "build_seconds": round(seconds, 2),
@@ -74,50 +74,50 @@ def _manifest(settings: Settings, kb: KnowledgeBase, n_units: int, seconds: floa
     }
 
 
-def is_current(settings: Settings, kb: KnowledgeBase) -> bool:
+def is_current(config: RetrievalConfig, kb: KnowledgeBase) -> bool:
     """True when the saved index matches this KB and encoder."""
-    path = settings.index_dir / MANIFEST_FILE
+    path = config.index_dir / MANIFEST_FILE
     if not path.exists():
         return False
     manifest = json.loads(path.read_text(encoding="utf-8"))
     return bool(
         manifest.get("format") == FORMAT_VERSION
         and manifest.get("kb_digest") == kb.digest
-        and manifest.get("model") == settings.encoder_source
+        and manifest.get("model") == config.encoder_source
     )
 
 
-def build(settings: Settings, embedder: Embedder | None = None) -> float:
+def build(config: RetrievalConfig, embedder: Embedder | None = None) -> float:
     """Encode the KB and write index, units and manifest; returns the build time in seconds."""
     import faiss
 
     started = time.perf_counter()
-    kb = load_kb(settings.kb_dir)
-    embedder = embedder or Embedder(settings.encoder_source, settings.encoder_threads)
+    kb = load_kb(config.kb_dir)
+    embedder = embedder or Embedder(config.encoder_source, config.encoder_threads)
     units = collect_units(kb)
     vectors = encode_units(embedder, units)
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
-    out = settings.index_dir
+    out = config.index_dir
     out.mkdir(parents=True, exist_ok=True)
     faiss.write_index(index, str(out / INDEX_FILE))
     (out / UNITS_FILE).write_text(
         json.dumps([asdict(u) for u in units], ensure_ascii=False), encoding="utf-8"
     )
     seconds = time.perf_counter() - started
-    manifest = _manifest(settings, kb, len(units), seconds)
+    manifest = _manifest(config, kb, len(units), seconds)
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     log.info("index: %d units from %d entries in %.1f s", len(units), len(kb.entries), seconds)
     return seconds
 
 
-def ensure_index(settings: Settings, force: bool = False) -> None:
+def ensure_index(config: RetrievalConfig, force: bool = False) -> None:
     """Build the index unless the saved one is current."""
-    kb = load_kb(settings.kb_dir)
-    if not force and is_current(settings, kb):
+    kb = load_kb(config.kb_dir)
+    if not force and is_current(config, kb):
         log.info("index: up to date (kb %s)", kb.digest)
         return
-    build(settings)
+    build(config)
 
 
 @dataclass(frozen=True)

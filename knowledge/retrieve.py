@@ -19,7 +19,8 @@ from typing import Literal
 import numpy as np
 
 from knowledge import index as index_store
-from knowledge.calibration import Calibration, fit_fusion
+from knowledge.calibration import DENSE_POOL, Calibration, Scores, fit_fusion
+from knowledge.config import RetrievalConfig
 from knowledge.embedder import Embedder
 from knowledge.langdetect import detect
 from knowledge.langdetect import warm_up as warm_up_langdetect
@@ -27,17 +28,12 @@ from knowledge.lexical import LexicalIndex
 from knowledge.loader import KnowledgeBase, UnsupportedLanguageError, load_kb
 from knowledge.notes import document_date, notes_for
 from knowledge.schema import LANGS, Entry, Lang
-from settings import Settings
 
 log = logging.getLogger(__name__)
 Status = Literal["answered", "clarify", "fallback"]
 CALIBRATION_FILE = "calibration.json"
 # Bump when scoring changes (tokens, fusion) so the saved calibration is refitted.
 METHOD_VERSION = 8
-# A topic's dense score is the mean of its best DENSE_POOL units: one lucky unit (a short
-# paraphrase) matters less than two that agree. Chosen by leave-one-out on KB paraphrases
-# (top-1 0.740 with max, 0.768 with the best two).
-DENSE_POOL = 2
 DENSE_CANDIDATES = 256
 
 
@@ -88,27 +84,16 @@ class Answer:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Per-topic scores for one query (arrays aligned with ``topics``)."""
-
-    topics: list[str]
-    dense: np.ndarray
-    lexical: np.ndarray
-
-
 class Retriever:
     """Answers questions from the KB. Heavy parts load in ``warm_up()``, once per process.
 
     Args:
-        settings: paths, model source and thresholds.
+        config: paths, model source and thresholds (checked when the config is made).
     """
 
-    def __init__(self, settings: Settings) -> None:
-        if not 0 <= settings.clarify_threshold <= settings.answer_threshold <= 1:
-            raise ValueError("need 0 <= clarify_threshold <= answer_threshold <= 1")
-        self.settings = settings
-        self.embedder = Embedder(settings.encoder_source, settings.encoder_threads)
+    def __init__(self, config: RetrievalConfig) -> None:
+        self.config = config
+        self.embedder = Embedder(config.encoder_source, config.encoder_threads)
         self._lock = threading.Lock()
         self._ready = False
 
@@ -119,11 +104,11 @@ class Retriever:
         with self._lock:
             if self._ready:
                 return
-            self.kb: KnowledgeBase = load_kb(self.settings.kb_dir)
+            self.kb: KnowledgeBase = load_kb(self.config.kb_dir)
             self.embedder.warm_up()
-            if not index_store.is_current(self.settings, self.kb):
-                index_store.build(self.settings, self.embedder)
-            loaded = index_store.load(self.settings.index_dir)
+            if not index_store.is_current(self.config, self.kb):
+                index_store.build(self.config, self.embedder)
+            loaded = index_store.load(self.config.index_dir)
             self._faiss = loaded.index
             self.units = loaded.units
             self.topics = sorted(self.kb.topics)
@@ -134,7 +119,7 @@ class Retriever:
             self._ready = True
 
     def _calibration(self, vectors: np.ndarray) -> Calibration:
-        path = self.settings.index_dir / CALIBRATION_FILE
+        path = self.config.index_dir / CALIBRATION_FILE
         digest = f"{self.kb.digest}-m{METHOD_VERSION}"
         if path.exists():
             saved = json.loads(path.read_text(encoding="utf-8"))
@@ -187,8 +172,8 @@ class Retriever:
     def resolve_lang(self, text: str, lang: str | None) -> Lang:
         """The given language (validated) or the detected one."""
         if lang is None:
-            return detect(text, default=self.settings.default_language)
-        if lang not in LANGS or lang not in self.settings.languages:
+            return detect(text, default=self.config.default_language)
+        if lang not in LANGS or lang not in self.config.languages:
             raise UnsupportedLanguageError(lang)
         return lang
 
@@ -206,9 +191,9 @@ class Retriever:
         best = hits[0]
         status: Status = (
             "answered"
-            if best.confidence >= self.settings.answer_threshold
+            if best.confidence >= self.config.answer_threshold
             else "clarify"
-            if best.confidence >= self.settings.clarify_threshold
+            if best.confidence >= self.config.clarify_threshold
             else "fallback"
         )
         return self.compose(
@@ -229,7 +214,7 @@ class Retriever:
         self.warm_up()
         topic = self.kb.topic(faq_id)
         entry = topic.variant_for(lang)
-        day = as_of or self.settings.as_of or dt.date.today()
+        day = as_of or self.config.as_of or dt.date.today()
         linked = [self.kb.entries[c.entry] for c in entry.conflicts_with]
         return Answer(
             faq_id=faq_id,

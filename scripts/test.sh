@@ -12,6 +12,8 @@ echo "==> ruff"
 .venv/bin/ruff format --check settings.py knowledge conversation bot actions bench tests
 echo "==> mypy"
 .venv/bin/mypy settings.py knowledge conversation bot
+echo "==> import layers"
+.venv/bin/lint-imports
 echo "==> knowledge base"
 .venv/bin/python -m knowledge validate
 echo "==> rasa test stories (against the trained model)"

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.backing import Backing, postgres, redis_server
+from bench.stack import Stack, stack_env
 from bot.main import create_app
 from knowledge.retrieve import Retriever
+from knowledge.service import retrieval_config
 from settings import Settings, get_settings
-from tests.integration.backing import Backing, postgres, redis_server
-from tests.integration.stack import Stack, stack_env
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -52,7 +53,7 @@ def nso_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Mapping[str, 
 @pytest.fixture(scope="session")
 def retriever(settings: Settings) -> Retriever:
     """A warmed-up retriever on the real encoder and index."""
-    r = Retriever(settings)
+    r = Retriever(retrieval_config(settings))
     r.warm_up()
     return r
 

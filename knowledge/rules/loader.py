@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
 KB_DIR = Path(__file__).resolve().parent.parent / "kb"
+"""The knowledge base shipped with the code; ``settings.kb_dir`` defaults to the same folder."""
 RULE_FILES = ("etwinning_migration.yml", "accounts.yml", "quality_labels.yml", "seg_migration.yml")
 """Rule set files, in the order ``list_rules`` presents their rules."""
 
@@ -53,11 +54,12 @@ class RuleBook:
 
 
 @lru_cache(maxsize=4)
-def load_rulebook(data_dir: Path = DATA_DIR) -> RuleBook:
+def load_rulebook(data_dir: Path = DATA_DIR, kb_dir: Path = KB_DIR) -> RuleBook:
     """Read and check all rule data; cached, so the YAML is parsed once per process.
 
     Args:
         data_dir: Folder holding the YAML files (tests may point elsewhere).
+        kb_dir: The knowledge base whose documents the facts cite (``settings.kb_dir``).
 
     Returns:
         The rule book.
@@ -76,7 +78,7 @@ def load_rulebook(data_dir: Path = DATA_DIR) -> RuleBook:
         book = RuleBook(
             rules=rules,
             facts=FactsFile.model_validate(_read(data_dir / "facts.yml")).facts,
-            documents=kb_documents(),
+            documents=kb_documents(kb_dir),
             messages=MessagesFile.model_validate(_read(data_dir / "messages.yml")),
             lexicon=Lexicon.build(ParsingFile.model_validate(_read(data_dir / "parsing.yml")), countries),
         )
@@ -89,13 +91,20 @@ def load_rulebook(data_dir: Path = DATA_DIR) -> RuleBook:
     return book
 
 
-def kb_documents() -> dict[str, DocumentMeta]:
-    """The source documents as the knowledge base describes them (one place for titles/dates)."""
+def kb_documents(kb_dir: Path = KB_DIR) -> dict[str, DocumentMeta]:
+    """The source documents as the knowledge base describes them (one place for titles/dates).
+
+    Args:
+        kb_dir: The knowledge base folder.
+
+    Returns:
+        Title, publisher, date and version of each document, by document id.
+    """
     from knowledge.loader import load_kb
 
     return {
         doc.id: DocumentMeta(title=doc.title, publisher=doc.publisher, date=doc.date, version=doc.version)
-        for doc in load_kb(KB_DIR).documents.values()
+        for doc in load_kb(kb_dir).documents.values()
     }
 
 

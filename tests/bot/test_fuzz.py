@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.stack import free_port
 from bot.main import create_app
 from knowledge.retrieve import Retriever
 from settings import get_settings
-from tests.integration.stack import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 HOSTILE = st.sampled_from(

@@ -11,12 +11,12 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from bench.stack import free_port
 from bot.main import create_app
 from conversation.db import Base, engine_for, session_scope
 from conversation.models import Handoff, Message
 from knowledge.retrieve import Retriever
 from settings import get_settings
-from tests.integration.stack import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from bench.stack import free_port
 from conversation.db import session_scope
 from conversation.models import Conversation, Handoff, Message
 from conversation.privacy import erase_conversation, purge_older_than
 from settings import Settings
-from tests.integration.stack import free_port
 
 pytestmark = pytest.mark.unit
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.stack import free_port
 from bot.console import events as console_events
 from conversation import changes as live
 from settings import Settings
 from tests.console.factories import FakeRasa, make_agent, sign_in
-from tests.integration.stack import free_port
 from tests.telegram.fakes import serving
 
 

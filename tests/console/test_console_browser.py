@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.stack import ROOT, Stack
 from bot.schemas import AgentCreate
 from conversation.agents import create_agent
 from settings import Settings
-from tests.integration.stack import ROOT, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

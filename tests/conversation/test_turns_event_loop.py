@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.stack import free_port
 from bot.main import create_app
 from conversation.db import engine_for
 from knowledge.retrieve import Retriever
 from settings import get_settings
-from tests.integration.stack import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -15,14 +15,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bench.backing import Backing
+from bench.stack import Stack, free_port, stack_env
 from bot.schemas import ConsoleAgent
 from conversation import handoff as console
 from conversation.db import session_scope
 from conversation.models import Message
 from settings import Settings
 from tests.console.factories import make_agent
-from tests.integration.backing import Backing
-from tests.integration.stack import Stack, free_port, stack_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.stack import Stack
 from conversation.handoff import open_handoffs
 from settings import Settings
-from tests.integration.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

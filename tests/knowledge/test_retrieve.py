@@ -64,7 +64,7 @@ def test_retrieve_late_2026_never_speaks_of_2022_deadlines_as_ahead(retriever: R
 def test_retrieve_gibberish_is_not_answered(retriever: Retriever) -> None:
     answer = retriever.ask("qwxz plorf snerg", "en")
     assert answer.status in ("clarify", "fallback")
-    assert answer.confidence < retriever.settings.answer_threshold
+    assert answer.confidence < retriever.config.answer_threshold
 
 
 def test_retrieve_returns_three_alternatives_with_lower_confidence(retriever: Retriever) -> None:

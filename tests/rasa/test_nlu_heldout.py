@@ -11,7 +11,7 @@ import yaml
 from sklearn.metrics import f1_score
 
 from bench.nlu import ROOT, TARGET_F1, _plain
-from tests.integration.stack import Stack
+from bench.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -14,12 +14,12 @@ import pytest
 import redis
 from sqlalchemy import text
 
+from bench.backing import Backing
+from bench.stack import Stack
 from bot.ratelimit import RedisRateLimiter
 from conversation.db import engine_for
 from settings import Settings
 from tests.console.factories import make_agent, sign_in
-from tests.integration.backing import Backing
-from tests.integration.stack import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -13,10 +13,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bench.stack import free_port
 from bot.routes import telegram
 from conversation.rasa_client import RasaClient
 from settings import Settings, get_settings
-from tests.integration.stack import free_port
 from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serving
 
 

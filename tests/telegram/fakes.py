@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.integration.stack import free_port
+from bench.stack import free_port
 
 TOKEN = "123456789:AAH-fake_token_for_tests_0123456789ab"
 SECRET = "s3cret-webhook_token"

@@ -10,11 +10,11 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import func, select
 
+from bench.stack import ROOT
 from bot.__main__ import main, run_polling
 from conversation.db import session_scope
 from conversation.models import Message
 from settings import Settings
-from tests.integration.stack import ROOT
 from tests.telegram import factories
 from tests.telegram.fakes import SECRET, FakeBotApi, FakeRasa
 

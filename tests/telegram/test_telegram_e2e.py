@@ -9,10 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bench.backing import Backing
+from bench.stack import Stack, stack_env
 from conversation.db import session_scope
 from conversation.models import Message
-from tests.integration.backing import Backing
-from tests.integration.stack import Stack, stack_env
 from tests.telegram import factories
 from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi
 

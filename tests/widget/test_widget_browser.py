@@ -15,9 +15,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, expect
 
+from bench.stack import ROOT, Stack
 from conversation.db import session_scope
 from conversation.models import Message
-from tests.integration.stack import ROOT, Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

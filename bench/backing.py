@@ -1,5 +1,6 @@
-"""Where a test stack keeps its state: SQLite files (default) or, with ``pytest --scale-out``,
-a real PostgreSQL and Redis from the Debian packages, started on 127.0.0.1 for the session.
+"""Where a stack (``bench.stack``) keeps its state: SQLite files (default) or, with
+``pytest --scale-out``, a real PostgreSQL and Redis from the Debian packages, started on
+127.0.0.1 for the session.
 
 Each stack gets fresh databases, so a fault test's message counts are its own.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 import psycopg
 import redis
 
-from tests.integration.stack import free_port
+from bench.stack import free_port
 
 PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
 

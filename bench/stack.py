@@ -1,7 +1,9 @@
-"""Start the real stack for tests: the API (with the action endpoint) and a Rasa server.
+"""Start the real stack on loopback: the API (with the action endpoint) and a Rasa server.
 
 Both bind to 127.0.0.1 on free ports; Rasa's endpoints file is written to a temp dir so it
-points at this API. Used by the conversation tests; stopped at the end of the session.
+points at this API. Used by the load benchmark (``bench/load.py``) and by the integration,
+fault and browser tests, which stop it at the end of their session. It lives here, not under
+tests/, so that the benchmark does not import the test suite.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 
 
