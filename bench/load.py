@@ -50,6 +50,7 @@ async def user(
     widget = i % 2 == 0
     while time.monotonic() < deadline:
         conversation = None if widget else f"load-{uuid.uuid4().hex}"
+        token: dict[str, str] = {}
         for kind, text in (
             ("greeting", TURNS["greeting"][lang]),
             ("faq", TURNS["faq"][lang]),
@@ -61,7 +62,7 @@ async def user(
                 body: dict[str, object] = {"text": text}
                 if conversation:
                     body["conversation_id"] = conversation
-                response = await client.post(f"{stack.api}/api/chat/messages", json=body)
+                response = await client.post(f"{stack.api}/api/chat/messages", json=body, headers=token)
             else:
                 rest = {"sender": conversation, "message": text}
                 response = await client.post(f"{stack.rasa}/webhooks/rest/webhook", json=rest)
@@ -69,8 +70,9 @@ async def user(
             if response.status_code != 200 or (widget and response.json()["handoff"]):
                 timings.setdefault("errors", []).append(float(response.status_code))
                 break
-            if widget:
+            if widget and conversation is None:
                 conversation = response.json()["conversation_id"]
+                token = {"X-Conversation-Token": response.json()["conversation_token"]}
 
 
 async def bare_rasa(client: httpx.AsyncClient, rasa: str, n: int = 50) -> list[float]:

@@ -60,3 +60,11 @@ def make_tracker(
 def user_event(intent: str, text: str = "") -> dict[str, Any]:
     """A past user event with ``intent``."""
     return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": []}}
+
+
+def chat_headers(conversation_id: str) -> dict[str, str]:
+    """The header the widget sends with every request about its conversation (its access token)."""
+    from conversation.access import web_token
+    from settings import get_settings
+
+    return {"X-Conversation-Token": web_token(get_settings(), conversation_id)}

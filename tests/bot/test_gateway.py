@@ -17,6 +17,7 @@ from conversation.db import Base, engine_for, session_scope
 from conversation.models import Handoff, Message
 from knowledge.retrieve import Retriever
 from settings import get_settings
+from tests.factories import chat_headers
 
 pytestmark = pytest.mark.integration
 
@@ -55,14 +56,16 @@ def test_gateway_rasa_down_queues_message_and_replies_in_language(
     assert body["messages"][0]["role"] == "system" and "helpdesk" in body["messages"][0]["text"]
     conv = body["conversation_id"]
     follow = rasa_down_client.post(
-        "/api/chat/messages", json={"text": "Hallo?", "conversation_id": conv}
+        "/api/chat/messages", json={"text": "Hallo?", "conversation_id": conv}, headers=chat_headers(conv)
     ).json()
     assert follow["messages"][0]["role"] == "system"
     with session_scope(db_url) as session:
         users = session.scalars(select(Message).where(Message.role == "user")).all()
         assert [m.status for m in users] == ["queued", "queued"]
         assert session.scalar(select(func.count()).select_from(Handoff)) == 1
-    history = rasa_down_client.get(f"/api/chat/conversations/{conv}/messages").json()
+    history = rasa_down_client.get(
+        f"/api/chat/conversations/{conv}/messages", headers=chat_headers(conv)
+    ).json()
     assert [m["role"] for m in history["messages"]] == ["user", "system", "user", "system"]
 
 
@@ -88,6 +91,8 @@ def test_chat_unknown_conversation_is_404(rasa_down_client: TestClient) -> None:
 def test_chat_feedback_on_non_bot_message_is_404(rasa_down_client: TestClient) -> None:
     conv = rasa_down_client.post("/api/chat/messages", json={"text": "hello there"}).json()["conversation_id"]
     response = rasa_down_client.post(
-        "/api/chat/feedback", json={"conversation_id": conv, "message_id": 1, "rating": "up"}
+        "/api/chat/feedback",
+        json={"conversation_id": conv, "message_id": 1, "rating": "up"},
+        headers=chat_headers(conv),
     )
     assert response.status_code == 404

@@ -23,6 +23,7 @@ from tests.console.factories import (
     sign_in,
     waiting_conversation,
 )
+from tests.factories import chat_headers
 from tests.telegram.fakes import TOKEN, FakeBotApi, serving
 
 pytestmark = pytest.mark.integration
@@ -118,7 +119,7 @@ def test_takeover_second_agent_gets_409(settings_db: Settings, make_client: Call
 def client_messages(client: TestClient, conversation_id: str) -> list[dict[str, object]]:
     """What the widget sees (its polling API)."""
     messages: list[dict[str, object]] = client.get(
-        f"/api/chat/conversations/{conversation_id}/messages"
+        f"/api/chat/conversations/{conversation_id}/messages", headers=chat_headers(conversation_id)
     ).json()["messages"]
     return messages
 
@@ -191,7 +192,7 @@ def test_reply_is_stored_as_agent_message_the_widget_shows(
     body = response.json()
     assert body["message"]["role"] == "agent" and body["message"]["agent"] == "Els Peeters"
     assert body["warnings"] == []
-    widget = client.get(f"/api/chat/conversations/{conv}/messages").json()
+    widget = client.get(f"/api/chat/conversations/{conv}/messages", headers=chat_headers(conv)).json()
     assert widget["handoff"] is True
     assert widget["messages"][-1] == {
         **widget["messages"][-1],
@@ -294,7 +295,11 @@ def test_hand_back_closes_handoff_resets_rasa_slot_and_bot_answers_again(
     client.post(f"/console/api/conversations/{conv}/take", headers={"X-CSRF-Token": csrf})
 
     # While with the agent, the user's message is queued, not sent to Rasa.
-    queued = client.post("/api/chat/messages", json={"text": "Still there?", "conversation_id": conv}).json()
+    queued = client.post(
+        "/api/chat/messages",
+        json={"text": "Still there?", "conversation_id": conv},
+        headers=chat_headers(conv),
+    ).json()
     assert queued["handoff"] is True and fake_rasa.messages == []
 
     response = client.post(f"/console/api/conversations/{conv}/handback", headers={"X-CSRF-Token": csrf})
@@ -303,12 +308,14 @@ def test_hand_back_closes_handoff_resets_rasa_slot_and_bot_answers_again(
     assert fake_rasa.events == [(conv, [{"event": "slot", "name": "handoff", "value": False}])]
     handoff = _handoff(settings, conv)
     assert handoff.status == "closed" and handoff.closed_at is not None
-    widget = client.get(f"/api/chat/conversations/{conv}/messages").json()
+    widget = client.get(f"/api/chat/conversations/{conv}/messages", headers=chat_headers(conv)).json()
     assert widget["handoff"] is False
     assert widget["messages"][-1]["role"] == "system" and "assistant" in widget["messages"][-1]["text"]
 
     again = client.post(
-        "/api/chat/messages", json={"text": "How do I join a group?", "conversation_id": conv}
+        "/api/chat/messages",
+        json={"text": "How do I join a group?", "conversation_id": conv},
+        headers=chat_headers(conv),
     ).json()
     assert again["handoff"] is False
     assert [m["text"] for m in again["messages"]] == [fake_rasa.reply]

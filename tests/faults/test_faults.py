@@ -23,6 +23,7 @@ from conversation.db import session_scope
 from conversation.models import Message
 from settings import Settings
 from tests.console.factories import make_agent
+from tests.factories import chat_headers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -43,7 +44,8 @@ def send(stack: Stack, conversation: str | None, text: str) -> dict[str, object]
     if conversation:
         body["conversation_id"] = conversation
     started = time.monotonic()
-    response = httpx.post(f"{stack.api}/api/chat/messages", json=body, timeout=30)
+    headers = chat_headers(conversation) if conversation else {}
+    response = httpx.post(f"{stack.api}/api/chat/messages", json=body, headers=headers, timeout=30)
     assert time.monotonic() - started < 5, "the user must get a reply within 5 s"
     assert response.status_code == 200, response.text
     reply: dict[str, object] = response.json()

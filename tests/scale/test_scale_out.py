@@ -20,6 +20,7 @@ from bot.ratelimit import RedisRateLimiter
 from conversation.db import engine_for
 from settings import Settings
 from tests.console.factories import make_agent, sign_in
+from tests.factories import chat_headers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -94,6 +95,7 @@ def test_scale_console_stream_is_woken_by_redis(stack: Stack) -> None:
             httpx.post(
                 f"{stack.api}/api/chat/messages",
                 json={"conversation_id": conversation, "text": "Can I talk to someone?", "lang": "en"},
+                headers=chat_headers(conversation),
                 timeout=60,
             )
             update = next(line for line in lines if line.startswith("data:") and "talk to someone" in line)

@@ -7,7 +7,7 @@
  * Plain JavaScript, no build step and no third-party code. Everything lives in a shadow root so
  * the host page's CSS cannot reach it. Text from users, the assistant and agents is only ever
  * set with textContent; links are built as <a> elements. The UI chrome labels below are the only
- * user-facing text in this file; all answers come from the API (bot/routes/chat.py).
+ * user-facing text in this file; all answers come from the API (bot/channels/web.py).
  */
 (function () {
   "use strict";
@@ -133,6 +133,7 @@
   var stored = load();
   var state = {
     conversationId: stored.conversationId || null,
+    token: stored.token || null, // issued by the server with the id; every chat request shows it
     lang: LABELS[stored.lang] ? stored.lang : config.lang, // stored only when the user picks one
     ratings: stored.ratings || {},
     handoff: false,
@@ -152,6 +153,7 @@
     try {
       var data = load();
       data.conversationId = state.conversationId;
+      data.token = state.token;
       data.ratings = state.ratings;
       Object.assign(data, extra || {});
       localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
@@ -550,7 +552,7 @@
     }, REQUEST_TIMEOUT_MS);
     return fetch(config.api + path, {
       method: method,
-      headers: body ? { "Content-Type": "application/json" } : {},
+      headers: headers(body),
       body: body ? JSON.stringify(body) : undefined,
       credentials: "omit",
       signal: controller.signal,
@@ -568,22 +570,35 @@
       });
   }
 
+  function headers(body) {
+    var h = body ? { "Content-Type": "application/json" } : {};
+    if (state.token) h["X-Conversation-Token"] = state.token;
+    return h;
+  }
+
   function messagesPath(after) {
     return "/api/chat/conversations/" + encodeURIComponent(state.conversationId) + "/messages?after=" + after;
   }
 
-  function send(text, payload) {
+  function forget() {
+    state.conversationId = null;
+    state.token = null;
+    save();
+  }
+
+  function send(text, payload, retried) {
     text = text.trim().slice(0, MAX_TEXT);
-    if (!text || state.busy) return;
+    if (!text || (state.busy && !retried)) return Promise.resolve();
     var before = state.lastId;
     var body = { text: text, lang: state.lang };
     if (state.conversationId) body.conversation_id = state.conversationId;
     if (payload) body.payload = payload;
     var bubble = addLocal("user", text);
     setBusy(true);
-    api("POST", "/api/chat/messages", body)
+    return api("POST", "/api/chat/messages", body)
       .then(function (reply) {
         state.conversationId = reply.conversation_id;
+        if (reply.conversation_token) state.token = reply.conversation_token;
         save();
         // With an agent, something may have arrived between our message and the reply: re-read.
         if (reply.handoff) {
@@ -596,10 +611,15 @@
         setHandoff(false);
         return null;
       })
-      .catch(function () {
+      .catch(function (error) {
         bubble.remove();
+        if (error.status === 404 && state.conversationId && !retried) {
+          forget(); // an erased or foreign conversation: this message starts a new one
+          return send(text, payload, true);
+        }
         if (!input.value) input.value = text;
         addLocal("system", t("failed"));
+        return null;
       })
       .finally(function () {
         setBusy(false);
@@ -647,8 +667,7 @@
       })
       .catch(function (error) {
         if (error.status === 404) {
-          state.conversationId = null; // the server no longer knows it: start afresh
-          save();
+          forget(); // the server no longer knows it (or the token): start afresh
         }
       });
   }
