@@ -6,6 +6,10 @@ Imports nothing from FastAPI so that the knowledge CLIs and the Rasa actions can
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
+import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -40,7 +44,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     rasa_url: str = "http://127.0.0.1:5005"
+    rasa_host: str = Field(
+        default="127.0.0.1", description="Interface `make run` binds Rasa to (loopback: only this machine)"
+    )
+    rasa_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Rasa's --auth-token for its HTTP API; empty = generated into var/rasa_token",
+    )
+    action_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Token Rasa sends to the action endpoint (/webhook); empty = var/action_token",
+    )
     database_url: str = f"sqlite:///{ROOT / 'var' / 'nso.db'}"
+    rasa_tracker_url: str = Field(
+        default=f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}",
+        description="Rasa's SQL tracker store, the database of endpoints.yml (endpoints.scale.yml: "
+        "postgresql+psycopg://...); privacy erase and purge delete a conversation's events there",
+    )
     redis_url: str = Field(
         default="",
         description="redis://... shared by several API workers for rate limits and console live "
@@ -61,6 +81,29 @@ class Settings(BaseSettings):
         default=(), description="Origins of NSO sites allowed to call the API from the widget"
     )
     rate_limit_per_minute: int = Field(default=120, ge=1, description="Per client, on /api/*")
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Largest request body on any route (413 beyond)"
+    )
+    max_action_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest body on /webhook: Rasa sends the whole tracker, sometimes the domain",
+    )
+    max_concurrent_requests: int = Field(
+        default=64, ge=1, description="Requests one worker serves at once (503 + Retry-After beyond)"
+    )
+    max_event_streams: int = Field(
+        default=100, ge=1, description="Open console event streams per worker, counted apart"
+    )
+    login_attempts_per_minute: int = Field(
+        default=10, ge=1, description="Console sign-in attempts per client address (429 beyond)"
+    )
+    login_attempts_global_per_minute: int = Field(
+        default=120, ge=1, description="Console sign-in attempts from all addresses together"
+    )
+    login_hash_concurrency: int = Field(
+        default=4, ge=1, description="Password checks (argon2, 64 MiB each) run at once per worker"
+    )
     rasa_timeout: float = Field(default=4.0, gt=0, description="Seconds the gateway waits for Rasa")
     new_user_password: SecretStr = Field(
         default=SecretStr(""), description="Password for `python -m bot users add` without a prompt"
@@ -90,7 +133,47 @@ class Settings(BaseSettings):
         return self
 
 
+def local_secret(name: str) -> str:
+    """A random secret kept in ``var/<name>`` for runs that do not configure one.
+
+    Created once (exclusively, mode 0600) and then shared by every process of this checkout: the
+    API workers, Rasa (through scripts/run.sh) and the CLIs. Production sets them explicitly.
+    """
+    path = ROOT / "var" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # another process may have created the file and not written it yet
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it or configure the secret")
+
+
+def rasa_token(settings: Settings) -> str:
+    """The token of Rasa's HTTP API (configured, or this checkout's generated one)."""
+    return settings.rasa_token.get_secret_value() or local_secret("rasa_token")
+
+
+def action_token(settings: Settings) -> str:
+    """The token Rasa must send to the action endpoint (configured, or generated)."""
+    return settings.action_token.get_secret_value() or local_secret("action_token")
+
+
 @lru_cache
 def get_settings() -> Settings:
     """Return the process-wide settings (tests override via dependency or cache_clear)."""
     return Settings()
+
+
+if __name__ == "__main__":  # scripts/run.sh: `python -m settings rasa-token|action-token`
+    _secrets = {"rasa-token": rasa_token, "action-token": action_token}
+    if len(sys.argv) != 2 or sys.argv[1] not in _secrets:
+        sys.exit(f"usage: python -m settings {{{','.join(_secrets)}}}")
+    print(_secrets[sys.argv[1]](get_settings()))

@@ -9,6 +9,7 @@ tests/, so that the benchmark does not import the test suite.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -49,7 +50,13 @@ class Stack:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.env = {**self.env, "NSO_RASA_URL": self.rasa, "NSO_ACTION_URL": self.action_url}
+        self.env = {
+            "NSO_RASA_TOKEN": secrets.token_hex(16),
+            "NSO_ACTION_TOKEN": secrets.token_hex(16),
+            **self.env,
+            "NSO_RASA_URL": self.rasa,
+            "NSO_ACTION_URL": self.action_url,
+        }
 
     @property
     def api(self) -> str:
@@ -58,6 +65,16 @@ class Stack:
     @property
     def rasa(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_auth(self) -> dict[str, str]:
+        """Query parameters for Rasa's HTTP API (it runs with --auth-token)."""
+        return {"token": self.env["NSO_RASA_TOKEN"]}
+
+    @property
+    def rasa_status(self) -> str:
+        """Rasa's /status (its HTTP API needs the token)."""
+        return f"{self.rasa}/status?token={self.env['NSO_RASA_TOKEN']}"
 
     @property
     def action_url(self) -> str:
@@ -71,7 +88,7 @@ class Stack:
         self.spawn_api()
         self.spawn_rasa()
         self.wait(f"{self.api}/health", 180)
-        self.wait(f"{self.rasa}/status", 180)
+        self.wait(self.rasa_status, 180)
 
     def start_api(self) -> None:
         self.spawn_api()
@@ -79,7 +96,7 @@ class Stack:
 
     def start_rasa(self) -> None:
         self.spawn_rasa()
-        self.wait(f"{self.rasa}/status", 180)
+        self.wait(self.rasa_status, 180)
 
     def start_actions(self) -> None:
         """A separate rasa-sdk action server (the layout where actions do not run in the API)."""
@@ -101,7 +118,7 @@ class Stack:
         else:
             endpoints = self.workdir / "endpoints.yml"
             endpoints.write_text(
-                f'action_endpoint:\n  url: "{self.action_url}"\n'
+                f'action_endpoint:\n  url: "{self.action_url}"\n  token: ${{NSO_ACTION_TOKEN}}\n'
                 f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",
                 encoding="utf-8",
             )
@@ -109,7 +126,7 @@ class Stack:
         self._spawn(
             "rasa",
             [str(RASA), "run", "--model", model, "--endpoints", str(endpoints), "--interface", "127.0.0.1"]
-            + ["--port", str(self.rasa_port), "--enable-api"],
+            + ["--port", str(self.rasa_port), "--enable-api", "--auth-token", self.env["NSO_RASA_TOKEN"]],
         )
 
     def _spawn(self, name: str, cmd: list[str], extra_env: dict[str, str] | None = None) -> None:

@@ -23,7 +23,7 @@ from bot.privacy_cli import register as register_privacy
 from bot.serve_cli import register as register_serve
 from bot.users_cli import register as register_users
 from conversation.rasa_client import RasaClient
-from settings import Settings, get_settings
+from settings import Settings, get_settings, rasa_token
 
 WEBHOOK_PATH = "/channels/telegram"
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
@@ -51,7 +51,7 @@ async def set_webhook(settings: Settings) -> str:
 
 async def run_polling(settings: Settings, timeout: int = 30, batches: int | None = None) -> None:
     """Answer updates fetched with getUpdates (no public URL needed); runs until interrupted."""
-    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, rasa_token(settings))
     try:
         async with make_bot(settings) as bot:
             await poll(TelegramChannel(settings, rasa, bot), timeout=timeout, batches=batches)

@@ -15,7 +15,7 @@ from bot.routes import actions, health, knowledge, rules, telegram, web
 from conversation import changes
 from conversation.rasa_client import RasaClient
 from conversation.redact import install_log_redaction
-from settings import get_settings
+from settings import get_settings, rasa_token
 
 
 @asynccontextmanager
@@ -23,7 +23,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     get_retriever(settings)  # load encoder, index and BM25 before the first request
     actions.executor()
-    app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+    app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, rasa_token(settings))
     yield
     await app.state.rasa.close()
 

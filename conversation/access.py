@@ -11,21 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-import os
 import secrets
-import time
-from functools import lru_cache
-from pathlib import Path
 
 from conversation.db import session_scope
 from conversation.models import Conversation
-from settings import PLACEHOLDER, ROOT, Settings
-
-log = logging.getLogger(__name__)
+from settings import PLACEHOLDER, Settings, local_secret
 
 WEB_PREFIX = "web-"
-KEY_FILE = ROOT / "var" / "secret_key"
 
 
 def new_web_conversation(settings: Settings) -> tuple[str, str]:
@@ -55,27 +47,8 @@ def is_known(settings: Settings, conversation_id: str, channel: str) -> bool:
 
 
 def _key(settings: Settings) -> bytes:
+    """NSO_SECRET_KEY, or for local runs a random key kept in var/ (never the placeholder:
+    anyone who read the source could forge tokens with it)."""
     if settings.secret_key != PLACEHOLDER:
         return settings.secret_key.encode()
-    return _local_key(KEY_FILE)
-
-
-@lru_cache(maxsize=2)
-def _local_key(path: Path) -> bytes:
-    """A random key kept in var/ for local runs without NSO_SECRET_KEY (never the placeholder:
-    anyone who read the source could forge tokens with it). Created once, shared by workers."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        log.info("access: generated a local secret key in %s", path)
-    for _ in range(50):  # another worker may have created the file and not written it yet
-        key = path.read_text().strip()
-        if key:
-            return key.encode()
-        time.sleep(0.02)
-    raise RuntimeError(f"{path} is empty: delete it or set NSO_SECRET_KEY")
+    return local_secret("secret_key").encode()

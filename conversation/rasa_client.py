@@ -18,11 +18,14 @@ class RasaClient:
     Args:
         base_url: Rasa server URL, e.g. http://127.0.0.1:5005.
         timeout: Seconds to wait for the whole reply.
+        token: Rasa's ``--auth-token`` (sent as ``?token=``), empty when Rasa runs without one.
     """
 
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
         self.base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(timeout=timeout)
+        # Rasa's HTTP API (tracker events, parse) needs --auth-token; the REST channel ignores it.
+        params = {"token": token} if token else None
+        self._client = httpx.AsyncClient(timeout=timeout, params=params)
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """POST to /webhooks/rest/webhook; raises RasaUnavailableError on timeout or error."""
@@ -40,17 +43,35 @@ class RasaClient:
     async def set_slot(self, sender: str, name: str, value: Any) -> None:
         """Set a slot on the conversation's tracker (Rasa's HTTP API, ``--enable-api``).
 
+        A conversation Rasa does not know yet is started first, so the slot holds for its first
+        message too.
+
         Raises:
             RasaUnavailableError: Rasa did not answer in time or refused the event.
         """
         try:
             response = await self._client.post(
                 f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events",
+                params={"include_events": "NONE"},  # the reply is the tracker: leave its events out
                 json=[{"event": "slot", "name": name, "value": value}],
             )
             response.raise_for_status()
         except httpx.HTTPError as exc:
             raise RasaUnavailableError(str(exc)) from exc
+
+    async def intent(self, text: str) -> str | None:
+        """The intent Rasa's NLU gives ``text`` (``POST /model/parse``; no tracker changes).
+
+        Raises:
+            RasaUnavailableError: Rasa did not answer in time or answered with an error.
+        """
+        try:
+            response = await self._client.post(f"{self.base_url}/model/parse", json={"text": text})
+            response.raise_for_status()
+        except httpx.HTTPError as exc:
+            raise RasaUnavailableError(str(exc)) from exc
+        name = (response.json().get("intent") or {}).get("name")
+        return str(name) if name else None
 
     async def close(self) -> None:
         """Close the connection pool."""

@@ -1,17 +1,19 @@
 """Rasa action endpoint served by the API process (one process holds encoder, index and rules).
 
 Speaks rasa-sdk's protocol (POST /webhook) with its status codes: 400 when a form rejects
-the message, 404 for an unknown action, 449 when the domain must be sent.
+the message, 404 for an unknown action, 449 when the domain must be sent; 403 without the
+token that Rasa sends (``action_endpoint.token`` in endpoints.yml, NSO_ACTION_TOKEN).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import (
@@ -19,6 +21,9 @@ from rasa_sdk.interfaces import (
     ActionMissingDomainException,
     ActionNotFoundException,
 )
+
+from bot.deps import SettingsDep
+from settings import action_token
 
 router = APIRouter(tags=["rasa actions"])
 
@@ -41,8 +46,14 @@ def _run_in_thread(action_call: dict[str, Any]) -> Any:
 
 
 @router.post("/webhook", response_model=None)
-async def run_action(action_call: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
-    """Run one custom action for the Rasa server."""
+async def run_action(
+    settings: SettingsDep,
+    action_call: dict[str, Any] = Body(...),  # noqa: B008
+    token: Annotated[str, Query(max_length=256, description="Rasa's action_endpoint token")] = "",
+) -> JSONResponse:
+    """Run one custom action for the Rasa server (only Rasa holds the token)."""
+    if not hmac.compare_digest(token.encode(), action_token(settings).encode()):
+        return JSONResponse({"error": "forbidden: this endpoint is for the Rasa server"}, status_code=403)
     try:
         result = await to_thread.run_sync(_run_in_thread, action_call)
     except ActionExecutionRejection as exc:

@@ -54,7 +54,9 @@ def texts(messages: list[dict[str, Any]]) -> str:
 
 
 def slot(stack: Stack, sender: str, name: str) -> object:
-    tracker = httpx.get(f"{stack.rasa}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = httpx.get(
+        f"{stack.rasa}/conversations/{sender}/tracker", params=stack.rasa_auth, timeout=30
+    ).json()
     return tracker["slots"].get(name)
 
 

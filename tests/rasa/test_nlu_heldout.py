@@ -32,7 +32,9 @@ def test_nlu_heldout_intent_f1_per_language(stack: Stack, lang: str) -> None:
     assert len(pairs) >= 100
     with httpx.Client(timeout=30) as http:
         predicted = [
-            http.post(f"{stack.rasa}/model/parse", json={"text": t}).json()["intent"]["name"]
+            http.post(f"{stack.rasa}/model/parse", json={"text": t}, params=stack.rasa_auth).json()["intent"][
+                "name"
+            ]
             for t, _ in pairs
         ]
     truth = [intent for _, intent in pairs]

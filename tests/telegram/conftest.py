@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from bench.stack import free_port
 from bot.routes import telegram
 from conversation.rasa_client import RasaClient
-from settings import Settings, get_settings
+from settings import Settings, get_settings, rasa_token
 from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serving
 
 
@@ -88,7 +88,7 @@ def telegram_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = get_settings()
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout)
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, rasa_token(settings))
         yield
         await app.state.rasa.close()
 

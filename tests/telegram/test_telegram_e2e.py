@@ -33,6 +33,8 @@ def telegram_api(
         "NSO_TELEGRAM_WEBHOOK_SECRET": SECRET,
         "NSO_TELEGRAM_API_URL": bot_api_server.base_url,
         "NSO_RASA_TIMEOUT": "60",
+        "NSO_RASA_TOKEN": stack.env["NSO_RASA_TOKEN"],
+        "NSO_ACTION_TOKEN": stack.env["NSO_ACTION_TOKEN"],
     }
     api = Stack(workdir, env, rasa_port=stack.rasa_port)
     try:
