@@ -1,15 +1,16 @@
-"""GDPR erasure from the console: admins only, the same service (and Rasa call) as the privacy CLI."""
+"""GDPR erasure from the console: admins only, the same service as the privacy CLI, which deletes
+the conversation's rows from the gateway database and from Rasa's tracker store (an SQLite file here)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -22,7 +23,8 @@ from conversation.models import Conversation, Handoff, Message, Note
 from knowledge.service import get_retriever as shared_retriever
 from settings import Settings
 from tests.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
-from tests.telegram.fakes import serve, serving
+from tests.conversation.factories import add_events, make_tracker_store, tracker_rows
+from tests.telegram.fakes import serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -34,41 +36,19 @@ OTHER = "web-keep000001"
 PERSONAL = "my mail is jan.peeters@school.example"
 
 
-class FakeTracker:
-    """Rasa's "replace a tracker's events" endpoint (what erasure calls), recording each call."""
-
-    def __init__(self) -> None:
-        self.url = ""
-        self.replaced: list[tuple[str, list[Any]]] = []
-        self._lock = threading.Lock()
-
-    def app(self) -> FastAPI:
-        app = FastAPI()
-
-        @app.put("/conversations/{sender}/tracker/events")
-        async def replace(sender: str, request: Request) -> dict[str, Any]:
-            events: list[Any] = await request.json()
-            with self._lock:
-                self.replaced.append((sender, events))
-            return {"sender_id": sender, "events": events}
-
-        return app
-
-
-@pytest.fixture(scope="module")
-def tracker_server() -> Iterator[FakeTracker]:
-    with serving(FakeTracker()) as fake:
-        yield fake
+@pytest.fixture
+def settings_db(configure: Callable[..., Settings], tmp_path: Path) -> Settings:
+    """A fresh database, Rasa down, and its tracker store missing (never the real var/ file)."""
+    return configure(rasa_tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}")
 
 
 @pytest.fixture
-def rasa_up(
-    tracker_server: FakeTracker, settings_db: Settings, configure: Callable[..., Settings]
-) -> FakeTracker:
-    """Rasa reachable (after settings_db, which points it nowhere), with nothing recorded."""
-    tracker_server.replaced.clear()
-    configure(database_url=settings_db.database_url, rasa_url=tracker_server.url)
-    return tracker_server
+def tracker_up(settings_db: Settings) -> str:
+    """Rasa's tracker store exists, holding events of both conversations; returns its URL."""
+    make_tracker_store(settings_db.rasa_tracker_url)
+    for conversation_id in (CONVERSATION, OTHER):
+        add_events(settings_db, conversation_id, [(dt.datetime.now(dt.UTC), PERSONAL)] * 3)
+    return settings_db.rasa_tracker_url
 
 
 @pytest.fixture
@@ -107,7 +87,7 @@ GONE = {"conversations": 0, "messages": 0, "handoffs": 0, "notes": 0}
 
 
 def test_erase_as_admin_deletes_rows_and_empties_tracker(
-    admin_client: tuple[TestClient, str], seeded: Settings, rasa_up: FakeTracker
+    admin_client: tuple[TestClient, str], seeded: Settings, tracker_up: str
 ) -> None:
     client, csrf = admin_client
     response = _erase(client, CONVERSATION, csrf)
@@ -120,7 +100,7 @@ def test_erase_as_admin_deletes_rows_and_empties_tracker(
     }
     assert _rows(seeded, CONVERSATION) == GONE
     assert _rows(seeded, OTHER) == {"conversations": 1, "messages": 1, "handoffs": 1, "notes": 0}
-    assert rasa_up.replaced == [(CONVERSATION, [])]
+    assert (tracker_rows(tracker_up, CONVERSATION), tracker_rows(tracker_up, OTHER)) == (0, 3)
 
 
 def test_erase_then_console_says_404_and_queue_forgets_it(
@@ -146,12 +126,13 @@ def test_erase_with_rasa_down_deletes_rows_and_reports_tracker_not_erased(
 
 
 def test_erase_console_and_cli_empty_the_tracker_the_same_way(
-    admin_client: tuple[TestClient, str], seeded: Settings, rasa_up: FakeTracker
+    admin_client: tuple[TestClient, str], seeded: Settings, tracker_up: str
 ) -> None:
     client, csrf = admin_client
     assert cli(["privacy", "erase", OTHER]) == 0
-    assert _erase(client, CONVERSATION, csrf).status_code == 200
-    assert rasa_up.replaced == [(OTHER, []), (CONVERSATION, [])]
+    assert tracker_rows(tracker_up, OTHER) == 0 and tracker_rows(tracker_up, CONVERSATION) == 3
+    assert _erase(client, CONVERSATION, csrf).json()["rasa_tracker_erased"] is True
+    assert tracker_rows(tracker_up, CONVERSATION) == 0
 
 
 def test_erase_logs_admin_and_id_but_no_content(
@@ -198,13 +179,13 @@ def test_erase_without_session_is_401(app_client: TestClient, seeded: Settings) 
 
 
 def test_erase_unknown_conversation_is_404_and_leaves_rasa_alone(
-    admin_client: tuple[TestClient, str], seeded: Settings, rasa_up: FakeTracker
+    admin_client: tuple[TestClient, str], seeded: Settings, tracker_up: str
 ) -> None:
     client, csrf = admin_client
     response = _erase(client, "web-nosuchconv", csrf)
     assert response.status_code == 404
     assert response.json() == {"detail": "unknown conversation: web-nosuchconv"}
-    assert rasa_up.replaced == []
+    assert (tracker_rows(tracker_up, CONVERSATION), tracker_rows(tracker_up, OTHER)) == (3, 3)
 
 
 def test_conversation_page_shows_erase_button_to_admins_only(
