@@ -157,15 +157,21 @@ class Backing:
     def env(self, workdir: Path) -> dict[str, str]:
         """NSO_* variables for a new stack whose files go to ``workdir``."""
         if self.pg is None:
-            return {"NSO_DATABASE_URL": f"sqlite:///{workdir / 'gateway.db'}"}
+            return {
+                "NSO_DATABASE_URL": f"sqlite:///{workdir / 'gateway.db'}",
+                # bench/stack.py writes an endpoints.yml with this tracker store for Rasa
+                "NSO_RASA_TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+            }
         gateway_db = self.pg.create_database("nso")
+        rasa_db = self.pg.create_database("rasa")
         return {
+            "NSO_RASA_TRACKER_URL": f"postgresql+psycopg://postgres@127.0.0.1:{self.pg.port}/{rasa_db}",
             "NSO_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{self.pg.port}/{gateway_db}",
             "NSO_REDIS_URL": self.redis_url,
             "NSO_WORKERS": "2",
             "NSO_RASA_DB_HOST": "127.0.0.1",
             "NSO_RASA_DB_PORT": str(self.pg.port),
-            "NSO_RASA_DB_NAME": self.pg.create_database("rasa"),
+            "NSO_RASA_DB_NAME": rasa_db,
             "NSO_RASA_DB_USER": "postgres",
             "NSO_RASA_DB_PASSWORD": "",
             "NSO_RASA_REDIS_HOST": "127.0.0.1",
