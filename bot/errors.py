@@ -8,13 +8,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from conversation.agents import LoginBusyError, LoginThrottledError
 from conversation.handoff import ConversationNotFoundError, HandoffConflictError
 from knowledge.loader import UnknownFaqError, UnsupportedLanguageError
 from knowledge.rules import InvalidInputError, UnknownRuleError
 
+FIELD_PART_CHARS = 60  # a dict key in ``loc`` is the client's own text: never echo it whole
+
 
 def _field(loc: tuple[object, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    parts = [str(p)[:FIELD_PART_CHARS] for p in loc if p not in ("body", "query", "path")]
     return ".".join(parts) or "body"
 
 
@@ -44,10 +47,10 @@ async def _unknown_rule(_: Request, exc: Exception) -> JSONResponse:
 
 async def _invalid_input(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
-    return JSONResponse(
-        status_code=422,
-        content={"detail": str(exc), "errors": [{"field": exc.field, "message": exc.reason}]},
-    )
+    error = {"field": exc.field, "message": exc.reason}
+    if exc.example is not None:
+        error["example"] = exc.example
+    return JSONResponse(status_code=422, content={"detail": str(exc), "errors": [error]})
 
 
 class LoginRequiredError(Exception):
@@ -74,6 +77,24 @@ async def _handoff_conflict(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _login_throttled(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LoginThrottledError)
+    return JSONResponse(
+        status_code=429,
+        content={"detail": "too many failed sign-ins from this address; wait before trying again"},
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
+async def _login_busy(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LoginBusyError)
+    return JSONResponse(
+        status_code=503,
+        content={"detail": "sign-in is busy; please retry in a moment"},
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
     app.add_exception_handler(RequestValidationError, _validation)
@@ -84,3 +105,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequiredError, _login_required)
     app.add_exception_handler(ConversationNotFoundError, _conversation_not_found)
     app.add_exception_handler(HandoffConflictError, _handoff_conflict)
+    app.add_exception_handler(LoginThrottledError, _login_throttled)
+    app.add_exception_handler(LoginBusyError, _login_busy)

@@ -43,11 +43,12 @@ class RateLimiter(Protocol):
 
 
 class LocalRateLimiter:
-    """Token bucket per client in this process: ``per_minute`` requests, bursts up to a quarter."""
+    """Token bucket per client in this process: ``per_minute`` requests, bursts up to ``burst``
+    (a quarter of a minute's allowance unless given)."""
 
-    def __init__(self, per_minute: int) -> None:
+    def __init__(self, per_minute: int, burst: float | None = None) -> None:
         self.rate = per_minute / 60.0
-        self.capacity = max(1.0, per_minute / 4)
+        self.capacity = max(1.0, burst if burst is not None else per_minute / 4)
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = asyncio.Lock()
 
@@ -70,23 +71,40 @@ class RedisRateLimiter:
     moment is better than refusing every teacher.
     """
 
-    def __init__(self, url: str, per_minute: int) -> None:
+    def __init__(
+        self, url: str, per_minute: int, burst: float | None = None, prefix: str = "nso:ratelimit"
+    ) -> None:
         self.rate = per_minute / 60.0
-        self.capacity = max(1.0, per_minute / 4)
+        self.capacity = max(1.0, burst if burst is not None else per_minute / 4)
+        self.prefix = prefix
         self._redis = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._script = self._redis.register_script(TOKEN_BUCKET)
 
     async def retry_after(self, client: str) -> int:
         try:
-            wait = await self._script(keys=[f"nso:ratelimit:{client}"], args=[self.rate, self.capacity])
+            wait = await self._script(keys=[f"{self.prefix}:{client}"], args=[self.rate, self.capacity])
         except RedisError as exc:
             log.warning("rate limiter: redis unavailable (%s); request allowed", type(exc).__name__)
             return 0
         return int(wait)
 
 
-def limiter_for(settings: Settings) -> RateLimiter:
-    """Redis-backed when ``NSO_REDIS_URL`` is set, else per process."""
+def limiter_for(
+    settings: Settings, per_minute: int | None = None, *, burst: float | None = None, name: str = ""
+) -> RateLimiter:
+    """Redis-backed when ``NSO_REDIS_URL`` is set, else per process.
+
+    Args:
+        settings: Gives the Redis URL and the default rate (``NSO_RATE_LIMIT_PER_MINUTE``).
+        per_minute: Another rate, for a limiter of its own (e.g. console sign-in).
+        burst: Requests allowed at once; a quarter of ``per_minute`` by default.
+        name: Keeps this limiter's buckets apart from the others' in Redis.
+
+    Returns:
+        The limiter.
+    """
+    rate = per_minute if per_minute is not None else settings.rate_limit_per_minute
     if settings.redis_url:
-        return RedisRateLimiter(settings.redis_url, settings.rate_limit_per_minute)
-    return LocalRateLimiter(settings.rate_limit_per_minute)
+        prefix = f"nso:ratelimit:{name}" if name else "nso:ratelimit"
+        return RedisRateLimiter(settings.redis_url, rate, burst, prefix)
+    return LocalRateLimiter(rate, burst)

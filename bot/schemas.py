@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, PlainValidator, StringConstraints
 
 from conversation.records import (
     MAX_TEXT,
@@ -114,11 +114,34 @@ class HealthPublic(BaseModel):
     entries: int
 
 
-class RuleCheckCreate(StrictBody):
-    """Inputs for one rule."""
+RuleInputScalar = str | bool | int | float
+RULE_INPUT_SHAPE = 'text, a number, true/false or a flat list of these, for example "BE, SI" or ["BE", "SI"]'
 
-    inputs: dict[str, Any] = Field(default_factory=dict)
-    lang: str = "en"
+
+def _rule_input(value: object) -> RuleInputScalar | list[RuleInputScalar] | None:
+    """Accept the JSON shapes a rule input can take; lengths are checked by the rules themselves."""
+    scalars = (str, bool, int, float)
+    if value is None or isinstance(value, scalars):
+        return value
+    if isinstance(value, list) and all(isinstance(item, scalars) for item in value):
+        return value
+    raise ValueError(f"must be {RULE_INPUT_SHAPE}")
+
+
+RuleInputValue = Annotated[
+    RuleInputScalar | list[RuleInputScalar] | None,
+    PlainValidator(_rule_input, json_schema_input_type=RuleInputScalar | list[RuleInputScalar] | None),
+]
+RuleInputName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class RuleCheckCreate(StrictBody):
+    """Inputs for one rule: typed here, length-capped and parsed by ``knowledge.rules``."""
+
+    inputs: dict[RuleInputName, RuleInputValue] = Field(
+        default_factory=dict, max_length=20, description="Input values by name (see GET /api/rules)"
+    )
+    lang: str = Field(default="en", max_length=16)
     as_of: dt.date | None = Field(default=None, strict=False)
 
 

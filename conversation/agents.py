@@ -1,7 +1,13 @@
-"""Console users: accounts (argon2 hashes), sign-in with lockout, server-side sessions.
+"""Console users: accounts (argon2 hashes), throttled sign-in, server-side sessions.
 
 Sessions live in the database, not in a signed cookie, so logging out or disabling an agent
 takes effect on the next request. The cookie holds a random token; only its SHA-256 is stored.
+
+Sign-in is built so that nobody can keep an agent out: failures are counted per account *and*
+client address, and after ``MAX_FAILED_LOGINS`` that pair waits a doubling delay (at most
+``LOCKOUT``) while the agent signs in from anywhere else as usual. Each password check costs an
+argon2 hash (64 MiB), so at most ``NSO_LOGIN_HASH_CONCURRENCY`` run at once per worker; beyond
+that an attempt is refused at once (``LoginBusyError``) instead of queueing.
 """
 
 from __future__ import annotations
@@ -9,7 +15,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import math
 import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -25,8 +38,16 @@ from settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_FAILED_LOGINS = 5
+"""Wrong passwords in a row from one address for one account before that pair has to wait."""
+FIRST_DELAY = dt.timedelta(seconds=30)
+"""The first wait; it doubles with every further failure of the pair."""
 LOCKOUT = dt.timedelta(minutes=15)
+"""The longest wait of a pair (never a lock of the account itself)."""
+FORGET_AFTER = dt.timedelta(hours=1)
+"""A pair's failures are forgotten after this long without an attempt."""
+MAX_TRACKED_PAIRS = 10_000
 SESSION_LIFETIME = dt.timedelta(hours=12)
+UNKNOWN_ADDRESS = "unknown"
 
 
 class AccountError(ValueError):
@@ -39,6 +60,106 @@ class AgentExistsError(AccountError):
 
 class UnknownAgentError(AccountError):
     """No agent with this e-mail address or id."""
+
+
+class LoginRefusedError(Exception):
+    """A sign-in attempt refused before the password was checked; retry after ``retry_after`` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"retry after {retry_after} s")
+
+
+class LoginThrottledError(LoginRefusedError):
+    """Too many wrong passwords for this account from this address: that pair has to wait."""
+
+
+class LoginBusyError(LoginRefusedError):
+    """Every password-checking slot of this worker is taken."""
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: float  # time.monotonic() of the last failure
+
+
+class SignInGuard:
+    """Failed sign-ins per (e-mail, client address) and the wait each pair has earned.
+
+    Unknown e-mail addresses are tracked like known ones, so the answers tell nothing about which
+    accounts exist. Memory is bounded: beyond ``MAX_TRACKED_PAIRS`` the oldest pair is dropped.
+    """
+
+    def __init__(self) -> None:
+        self._pairs: OrderedDict[tuple[str, str], _Failures] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait(self, email: str, address: str) -> float:
+        """Seconds before this pair may try again (0: now)."""
+        now = time.monotonic()
+        with self._lock:
+            failures = self._pairs.get((email, address))
+            if failures is None:
+                return 0.0
+            if now - failures.last > FORGET_AFTER.total_seconds():
+                del self._pairs[(email, address)]
+                return 0.0
+            return max(0.0, failures.last + delay_after(failures.count).total_seconds() - now)
+
+    def failed(self, email: str, address: str) -> int:
+        """Count a wrong password; returns the pair's failures in a row."""
+        with self._lock:
+            failures = self._pairs.pop((email, address), None) or _Failures(0, 0.0)
+            failures.count, failures.last = failures.count + 1, time.monotonic()
+            self._pairs[(email, address)] = failures  # most recent last
+            while len(self._pairs) > MAX_TRACKED_PAIRS:
+                self._pairs.popitem(last=False)
+            return failures.count
+
+    def succeeded(self, email: str, address: str) -> None:
+        """Forget the pair's failures."""
+        with self._lock:
+            self._pairs.pop((email, address), None)
+
+
+def delay_after(failures: int) -> dt.timedelta:
+    """The wait a pair has earned after ``failures`` wrong passwords in a row.
+
+    None for the first ``MAX_FAILED_LOGINS - 1``, then ``FIRST_DELAY``, doubling up to ``LOCKOUT``.
+    """
+    if failures < MAX_FAILED_LOGINS:
+        return dt.timedelta(0)
+    return min(LOCKOUT, FIRST_DELAY * (1 << min(failures - MAX_FAILED_LOGINS, 16)))
+
+
+_guards: dict[str, SignInGuard] = {}
+
+
+def _guard(database_url: str) -> SignInGuard:
+    """One guard per accounts database (an account is an e-mail in one database)."""
+    return _guards.setdefault(database_url, SignInGuard())
+
+
+@lru_cache(maxsize=16)
+def _hash_slots(size: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(size)
+
+
+@contextmanager
+def _hashing_slot(settings: Settings) -> Iterator[None]:
+    """Hold one of the worker's password-checking slots, or refuse at once.
+
+    Raises:
+        LoginBusyError: All ``NSO_LOGIN_HASH_CONCURRENCY`` slots are in use.
+    """
+    slots = _hash_slots(settings.login_hash_concurrency)
+    if not slots.acquire(blocking=False):
+        raise LoginBusyError(retry_after=1)
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 @lru_cache(maxsize=1)
@@ -128,31 +249,54 @@ def set_active(
         return AgentPublic.model_validate(agent)
 
 
-def authenticate(settings: Settings, email: str, password: str) -> AgentPublic | None:
-    """The agent if the e-mail and password match an active, unlocked account; else None.
+def authenticate(
+    settings: Settings, email: str, password: str, client: str | None = None
+) -> AgentPublic | None:
+    """The agent if the e-mail and password match an active account; else None.
 
     Every failure looks the same to the caller (no hint whether the e-mail exists). After
-    ``MAX_FAILED_LOGINS`` wrong passwords in a row the account is locked for ``LOCKOUT``, even
-    for the right password.
+    ``MAX_FAILED_LOGINS`` wrong passwords in a row for one e-mail from one ``client`` address,
+    that pair waits (``delay_after``); other addresses are not affected, so an attacker cannot
+    lock an agent out.
+
+    Args:
+        settings: Database and the password-checking concurrency.
+        email: As typed.
+        password: As typed.
+        client: The client's address; attempts without one share the address ``"unknown"``.
+
+    Returns:
+        The agent, or None for a wrong e-mail, wrong password or disabled account.
+
+    Raises:
+        LoginThrottledError: This pair has to wait; no password was checked.
+        LoginBusyError: Too many password checks in progress; no password was checked.
     """
+    key, address = email.strip().lower(), client or UNKNOWN_ADDRESS
+    guard = _guard(settings.database_url)
+    if (wait := guard.wait(key, address)) > 0:
+        log.info("accounts: sign-in refused, the address must wait %.0f s after failed attempts", wait)
+        raise LoginThrottledError(retry_after=math.ceil(wait))
     now = utcnow()
     with session_scope(settings.database_url) as session:
-        agent = session.scalars(select(Agent).where(Agent.email == email.strip().lower())).first()
-        if agent is None or not agent.active:
-            _verify(_dummy_hash(), password)
+        found = session.scalars(select(Agent).where(Agent.email == key)).first()
+        agent = found if found is not None and found.active else None
+        with _hashing_slot(settings):  # unknown e-mails cost the same hash: no hint they are unknown
+            ok = _verify(agent.password_hash if agent else _dummy_hash(), password) and agent is not None
+            if agent is not None and ok and _hasher().check_needs_rehash(agent.password_hash):
+                agent.password_hash = hash_password(password)
+        if agent is None or not ok:
+            failures = guard.failed(key, address)
+            if agent is not None:
+                agent.failed_logins += 1  # across all addresses: for the admin's eyes, never a lock
+                if agent.failed_logins % MAX_FAILED_LOGINS == 0:
+                    log.warning(
+                        "accounts: agent %s has %s failed sign-ins in a row", agent.id, agent.failed_logins
+                    )
+            if failures >= MAX_FAILED_LOGINS:
+                log.info("accounts: %s failed sign-ins from one address for one e-mail", failures)
             return None
-        if agent.locked_until is not None and as_utc(agent.locked_until) > now:
-            _verify(_dummy_hash(), password)
-            log.info("accounts: sign-in refused for locked agent %s", agent.id)
-            return None
-        if not _verify(agent.password_hash, password):
-            agent.failed_logins += 1
-            if agent.failed_logins >= MAX_FAILED_LOGINS:
-                agent.failed_logins, agent.locked_until = 0, now + LOCKOUT
-                log.warning("accounts: agent %s locked after %s failed sign-ins", agent.id, MAX_FAILED_LOGINS)
-            return None
-        if _hasher().check_needs_rehash(agent.password_hash):
-            agent.password_hash = hash_password(password)
+        guard.succeeded(key, address)
         agent.failed_logins, agent.locked_until, agent.last_login_at = 0, None, now
         session.flush()
         return AgentPublic.model_validate(agent)

@@ -5,6 +5,9 @@ into a rule input.
 this module tries the clean reading first and then, by input type, a date anywhere in the text
 (dateparser, in the user's language), the first number, a yes/no from the message's intent, or a
 single known word. It fails with the clean reader's error, which quotes what the user typed.
+
+Every pattern here is linear in the text's length (a word is matched from its first letter
+only), and answers longer than ``MAX_ANSWER_CHARS`` are refused before any reading.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ from knowledge.rules.schema import InputSpec
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _NUMERIC_DATE = re.compile(r"\d{1,2}\s*[./-]\s*\d{1,2}\s*[./-]\s*\d{2,4}")
-_MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?\s+(\d{4})")
-_YEAR_ONLY = re.compile(r"^\W*(?:in|en|v|leta|year)?\W*\d{4}\W*$", re.IGNORECASE)
+# The look-behind starts a month name only at the beginning of a word: without it every letter
+# of a long word would be a start, and the scan quadratic.
+_MONTH_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\.?\s+(\d{4})")
+_YEAR_ONLY = re.compile(r"^\W*(?:(?:in|en|v|leta|year)\W*)?\d{4}\W*$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 INTENT_BOOLS = {"affirm": True, "deny": False}
+MAX_ANSWER_CHARS = 2000
+"""Longest chat answer read (the chat's own message limit); a longer one is refused unread."""
 
 
 def input_spec(rule: str, name: str) -> InputSpec:
@@ -52,8 +59,14 @@ def read_answer(
         The parsed value (date, bool, int, float, country code, choice or list).
 
     Raises:
-        InvalidInputError: If no reading works; the message quotes the user's text.
+        InvalidInputError: If no reading works or the text is longer than ``MAX_ANSWER_CHARS``;
+            the message quotes (the start of) the user's text.
     """
+    if len(text) > MAX_ANSWER_CHARS:
+        spec = input_spec(rule, name)
+        raise InvalidInputError(
+            name, f"too long: {len(text)} characters, at most {MAX_ANSWER_CHARS}", example=spec.example
+        )
     try:
         return parse_input(rule, name, text)
     except InvalidInputError as first:

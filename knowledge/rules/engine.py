@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from knowledge.rules.conditions import check, condition_names
 from knowledge.rules.errors import InvalidInputError, UnknownRuleError
 from knowledge.rules.loader import RuleBook, load_rulebook
-from knowledge.rules.parsing import is_missing, parse_value
+from knowledge.rules.parsing import is_missing, parse_value, shown
 from knowledge.rules.render import Renderer
 from knowledge.rules.schema import (
     AS_OF,
@@ -110,7 +110,7 @@ def parse_input(rule: str, name: str, raw: object) -> object:
     if spec is None:
         raise InvalidInputError(name, f"not an input of {rule}")
     if is_missing(raw):
-        raise InvalidInputError(name, "no value given")
+        raise InvalidInputError(name, "no value given", example=spec.example)
     return parse_value(spec, raw, book.lexicon)
 
 
@@ -131,7 +131,9 @@ def resolve_lang(lang: str) -> Lang:
     for known in LANGS:
         if code == known:
             return known
-    raise InvalidInputError("lang", f"not a supported language: {lang!r} (use {', '.join(LANGS)})")
+    raise InvalidInputError(
+        "lang", f"not a supported language: {shown(lang)} (use {', '.join(LANGS)})", example="en"
+    )
 
 
 def _parse_inputs(

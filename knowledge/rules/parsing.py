@@ -4,6 +4,11 @@ Teachers type dates the European way (15.6.2021, 15. 6. 2021), answer "ja" or "d
 countries in their own language, so every input goes through here before a rule sees it. The
 word lists (booleans, months, choices, countries) are data in data/parsing.yml and
 data/countries.yml; this module only knows the shapes.
+
+Inputs come from strangers (the public API, chat messages), so every reader is linear in the
+input's length, sizes are capped before any parsing (``MAX_INPUT_CHARS``, ``MAX_LIST_ITEMS``) and
+an error message quotes at most ``SHOWN_CHARS`` of what was sent. Lists are split by hand, never
+by a YAML parser (whose aliases can expand a few hundred bytes into gigabytes).
 """
 
 from __future__ import annotations
@@ -15,8 +20,6 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
-
-import yaml
 
 from knowledge.rules.errors import InvalidInputError
 from knowledge.rules.schema import Country, InputSpec, ParsingFile
@@ -30,8 +33,19 @@ _EUROPEAN = re.compile(r"^(\d{1,2})\s*([./-])\s*(\d{1,2})\s*\2\s*(\d{4})\.?$")
 _TEXTUAL = re.compile(r"^(\d{1,2})\.?\s*([^\W\d_]+)\.?\s*(\d{4})\.?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_LIST_SEPARATORS = re.compile(r"\s*[,;/]\s*")
-_CONNECTORS = re.compile(r"\s+(?:and|en|in|und)\s+|\s*&\s*", re.IGNORECASE)
+_LIST_SEPARATORS = re.compile(r"[,;/]")
+_CONNECTORS = frozenset({"and", "en", "in", "und", "&"})
+_QUOTES = ("'", '"')
+
+MAX_INPUT_CHARS = 500
+"""Longest text accepted for one input (a list of every eTwinning country by name fits)."""
+MAX_LIST_ITEMS = 50
+"""Most items accepted in one list input."""
+MAX_INT_BITS = 63
+"""Whole numbers beyond a signed 64-bit integer are refused (no rule counts that far)."""
+SHOWN_CHARS = 40
+"""How much of a refused value an error message quotes."""
+SCALAR_TYPES = (str, bool, int, float, dt.date)
 
 
 def normalize(text: str) -> str:
@@ -113,12 +127,67 @@ def parse_value(spec: InputSpec, raw: object, lexicon: Lexicon) -> Value:
         A ``date``, ``bool``, ``int``, ``float``, ISO country code, choice value or list of these.
 
     Raises:
-        InvalidInputError: If the value cannot be read; the message names the field and why.
+        InvalidInputError: If the value is too long, of the wrong shape or cannot be read; it
+            names the field, says why and carries the input's example.
     """
     try:
+        check_size(raw)
         return _parse(spec, raw, lexicon)
     except (ValueError, TypeError) as err:
-        raise InvalidInputError(spec.name, str(err)) from err
+        raise InvalidInputError(spec.name, str(err), example=spec.example) from err
+
+
+def check_size(raw: object) -> None:
+    """Refuse a value too big to parse before any parsing starts.
+
+    Args:
+        raw: A raw input value.
+
+    Raises:
+        ValueError: If a text is longer than ``MAX_INPUT_CHARS``, a list has more than
+            ``MAX_LIST_ITEMS`` items or a whole number is out of range.
+        TypeError: If the value is not text, a number, yes/no, a date or a flat list of these.
+    """
+    if isinstance(raw, str):
+        if len(raw) > MAX_INPUT_CHARS:
+            raise ValueError(f"too long: {len(raw)} characters, at most {MAX_INPUT_CHARS}")
+    elif isinstance(raw, (list, tuple)):
+        if len(raw) > MAX_LIST_ITEMS:
+            raise ValueError(f"too many items: {len(raw)}, at most {MAX_LIST_ITEMS}")
+        for item in raw:
+            if not isinstance(item, SCALAR_TYPES):
+                raise TypeError(f"a list may hold only texts and numbers, not {type(item).__name__}")
+            check_size(item)
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        if raw.bit_length() > MAX_INT_BITS:
+            raise ValueError("number too large")
+    elif not isinstance(raw, SCALAR_TYPES):
+        raise TypeError(f"must be text, a number, yes/no or a list, not {type(raw).__name__}")
+
+
+def shown(raw: object) -> str:
+    """The value as an error message quotes it: a repr cut to ``SHOWN_CHARS`` characters.
+
+    Args:
+        raw: Any raw input value.
+
+    Returns:
+        A short repr; lists show their first items, other objects only their type.
+    """
+    if isinstance(raw, (list, tuple)):
+        head = ", ".join(_shown_scalar(item) for item in raw[:3])
+        return f"[{head}{', …' if len(raw) > 3 else ''}]"
+    return _shown_scalar(raw)
+
+
+def _shown_scalar(raw: object) -> str:
+    if isinstance(raw, str):
+        return repr(raw) if len(raw) <= SHOWN_CHARS else f"{raw[:SHOWN_CHARS]!r}…"
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > MAX_INT_BITS:
+        return "<a very large number>"
+    if raw is None or isinstance(raw, (bool, int, float, dt.date)):
+        return repr(raw)
+    return f"<{type(raw).__name__}>"
 
 
 def _parse(spec: InputSpec, raw: object, lexicon: Lexicon) -> Value:
@@ -171,7 +240,7 @@ def parse_date(raw: object, lexicon: Lexicon) -> dt.date:
             return dt.date(*parts)
         except ValueError:
             pass
-    raise ValueError(f"not a date: {raw!r}")
+    raise ValueError(f"not a date: {shown(raw)}")
 
 
 def parse_bool(raw: object, lexicon: Lexicon) -> bool:
@@ -186,7 +255,7 @@ def parse_bool(raw: object, lexicon: Lexicon) -> bool:
         return bool(raw)
     if isinstance(raw, str) and (value := lexicon.booleans.get(normalize(raw))) is not None:
         return value
-    raise ValueError(f"not yes or no: {raw!r}")
+    raise ValueError(f"not yes or no: {shown(raw)}")
 
 
 def parse_int(raw: object) -> int:
@@ -201,7 +270,7 @@ def parse_int(raw: object) -> int:
         return int(raw)
     if isinstance(raw, str) and _INTEGER.match(raw.strip()):
         return int(raw.strip())
-    raise ValueError(f"not a whole number: {raw!r}")
+    raise ValueError(f"not a whole number: {shown(raw)}")
 
 
 def parse_number(raw: object) -> float:
@@ -216,13 +285,13 @@ def parse_number(raw: object) -> float:
         text = raw.strip().replace(",", ".") if raw.count(",") == 1 and "." not in raw else raw.strip()
         if _DECIMAL.match(text):
             return float(text)
-    raise ValueError(f"not a number: {raw!r}")
+    raise ValueError(f"not a number: {shown(raw)}")
 
 
 def _at_least(value: N, minimum: float | None, raw: object) -> N:
     if minimum is not None and value < minimum:
-        shown = int(minimum) if float(minimum).is_integer() else minimum
-        raise ValueError(f"must be at least {shown}: {raw!r}")
+        least = int(minimum) if float(minimum).is_integer() else minimum
+        raise ValueError(f"must be at least {least}: {shown(raw)}")
     return value
 
 
@@ -237,7 +306,7 @@ def parse_country(raw: object, lexicon: Lexicon) -> str:
     """
     if isinstance(raw, str) and (code := lexicon.countries.get(normalize(raw))):
         return code
-    raise ValueError(f"not a known country: {raw!r}")
+    raise ValueError(f"not a known country: {shown(raw)}")
 
 
 def parse_choice(raw: object, choices: list[str], lexicon: Lexicon) -> str:
@@ -249,14 +318,15 @@ def parse_choice(raw: object, choices: list[str], lexicon: Lexicon) -> str:
     value = lexicon.choices.get(normalize(raw)) if isinstance(raw, str) else None
     if value in choices:
         return str(value)
-    raise ValueError(f"not one of {', '.join(choices)}: {raw!r}")
+    raise ValueError(f"not one of {', '.join(choices)}: {shown(raw)}")
 
 
 def split_list(raw: object, known: Mapping[str, object]) -> list[object]:
-    """Split a list given as a list, a YAML flow list ('[BE, SI]') or a comma-separated string.
+    """Split a list given as a list, a bracketed list ('[BE, SI]') or a comma-separated string.
 
-    A piece that is not a known word is split again on 'and'/'en'/'in'/'&', so 'België en
-    Slovenië' gives two countries while 'Bosnia and Herzegovina' stays one.
+    A piece that is not a known word is split again on the words 'and'/'en'/'in'/'und' and on
+    '&', so 'België en Slovenië' gives two countries while 'Bosnia and Herzegovina' stays one.
+    Linear in the length of ``raw``: separators and words are found by single scans.
 
     Args:
         raw: A list/tuple or a string.
@@ -267,26 +337,51 @@ def split_list(raw: object, known: Mapping[str, object]) -> list[object]:
 
     Raises:
         TypeError: If the value is neither a list nor a string.
-        ValueError: If a string list is not valid YAML.
+        ValueError: If a bracketed list is not closed or there are more than ``MAX_LIST_ITEMS``.
     """
-    if isinstance(raw, str) and raw.strip().startswith("["):
-        try:
-            raw = yaml.safe_load(raw)
-        except yaml.YAMLError as err:
-            raise ValueError(f"not a list: {raw!r}") from err
     if isinstance(raw, (list, tuple)):
         return list(raw)
     if not isinstance(raw, str):
-        raise TypeError(f"not a list: {raw!r}")
+        raise TypeError(f"not a list: {shown(raw)}")
+    text = raw.strip()
+    if text.startswith("["):
+        if not text.endswith("]"):
+            raise ValueError(f"not a list: {shown(raw)}")
+        text = text[1:-1]
     items: list[object] = []
-    for piece in _LIST_SEPARATORS.split(raw.strip()):
+    for separated in _LIST_SEPARATORS.split(text):
+        piece = _unquote(separated.strip())
         if not piece:
             continue
         if normalize(piece) in known:
             items.append(piece)
         else:
-            items.extend(part for part in _CONNECTORS.split(piece) if part)
+            items.extend(_split_connectors(piece))
+    if len(items) > MAX_LIST_ITEMS:
+        raise ValueError(f"too many items: {len(items)}, at most {MAX_LIST_ITEMS}")
     return items
+
+
+def _unquote(piece: str) -> str:
+    if len(piece) >= 2 and piece[0] == piece[-1] and piece[0] in _QUOTES:
+        return piece[1:-1].strip()
+    return piece
+
+
+def _split_connectors(piece: str) -> list[str]:
+    """'Belgium and Slovenia' -> ['Belgium', 'Slovenia']; '&' splits with or without spaces."""
+    parts: list[str] = []
+    words: list[str] = []
+    for word in piece.replace("&", " & ").split():
+        if word.casefold() in _CONNECTORS:
+            if words:
+                parts.append(" ".join(words))
+            words = []
+        else:
+            words.append(word)
+    if words:
+        parts.append(" ".join(words))
+    return parts
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -7,6 +7,8 @@ import pytest
 from knowledge.rules import InvalidInputError, RulesError, evaluate
 from knowledge.rules.loader import load_rulebook
 from knowledge.rules.parsing import (
+    MAX_INPUT_CHARS,
+    MAX_LIST_ITEMS,
     Lexicon,
     normalize,
     parse_bool,
@@ -14,6 +16,7 @@ from knowledge.rules.parsing import (
     parse_date,
     parse_int,
     parse_number,
+    shown,
     split_list,
 )
 
@@ -179,6 +182,10 @@ def test_parse_country_unknown_is_rejected(raw: object) -> None:
         ("BE, SI", ["BE", "SI"]),
         ("BE;SI", ["BE", "SI"]),
         ("[BE, SI]", ["BE", "SI"]),
+        ("['BE', \"Slovenija\"]", ["BE", "SI"]),
+        ("[Bosnia and Herzegovina, SI]", ["BA", "SI"]),
+        ("Belgium & Slovenia", ["BE", "SI"]),
+        ("Belgium&Slovenia", ["BE", "SI"]),
         ("België en Slovenië", ["BE", "SI"]),
         ("Belgija in Slovenija", ["BE", "SI"]),
         ("Belgium and Slovenia, Italy", ["BE", "SI", "IT"]),
@@ -257,3 +264,41 @@ def test_normalize_folds_case_accents_and_punctuation() -> None:
     assert normalize("  BELGIË ") == normalize("belgie") == "belgie"
     assert normalize("Noord-Macedonië") == "noord macedonie"
     assert normalize("teacher_academy") == "teacher academy"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("BE, " + "Narnia " * 100, f"too long: 704 characters, at most {MAX_INPUT_CHARS}"),
+        (["BE"] * (MAX_LIST_ITEMS + 1), f"too many items: 51, at most {MAX_LIST_ITEMS}"),
+        (", ".join(["BE"] * (MAX_LIST_ITEMS + 1)), f"too many items: 51, at most {MAX_LIST_ITEMS}"),
+        ([["BE"]], "a list may hold only texts and numbers, not list"),
+        ({"BE": 1}, "must be text, a number, yes/no or a list, not dict"),
+        (2**64, "number too large"),
+        ("[BE, SI", "not a list: '[BE, SI'"),
+    ],
+)
+def test_list_input_too_big_or_malformed_is_refused_before_parsing(raw: object, reason: str) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        evaluate("european_quality_label", {"nql_countries": raw})
+    assert (caught.value.field, caught.value.reason, caught.value.example) == (
+        "nql_countries",
+        reason,
+        "BE, SI",
+    )
+
+
+def test_list_of_yaml_aliases_is_split_as_text_not_expanded() -> None:
+    bomb = "[&a [lol, lol], &b [*a, *a], &c [*b, *b], &d [*c, *c]]"
+    with pytest.raises(InvalidInputError) as caught:
+        evaluate("european_quality_label", {"nql_countries": bomb})
+    assert caught.value.reason == "not a known country: 'a [lol'"  # '&' splits like 'and'
+
+
+def test_error_quotes_at_most_a_short_piece_of_the_value() -> None:
+    assert shown("x" * 1000) == repr("x" * 40) + "…"
+    assert shown(["a", "b", "c", "d"]) == "['a', 'b', 'c', …]"
+    assert shown(10**100) == "<a very large number>"
+    with pytest.raises(InvalidInputError) as caught:
+        evaluate("group_migration", {"last_activity": "y" * MAX_INPUT_CHARS})
+    assert len(str(caught.value)) < 100
