@@ -104,29 +104,6 @@ class Settings(BaseSettings):
     login_hash_concurrency: int = Field(
         default=4, ge=1, description="Password checks (argon2, 64 MiB each) run at once per worker"
     )
-    max_body_bytes: int = Field(
-        default=64 * 1024, ge=1024, description="Largest request body on any route (413 beyond)"
-    )
-    max_action_body_bytes: int = Field(
-        default=2 * 1024 * 1024,
-        ge=1024,
-        description="Largest body on /webhook: Rasa sends the whole tracker, sometimes the domain",
-    )
-    max_concurrent_requests: int = Field(
-        default=64, ge=1, description="Requests one worker serves at once (503 + Retry-After beyond)"
-    )
-    max_event_streams: int = Field(
-        default=100, ge=1, description="Open console event streams per worker, counted apart"
-    )
-    login_attempts_per_minute: int = Field(
-        default=10, ge=1, description="Console sign-in attempts per client address (429 beyond)"
-    )
-    login_attempts_global_per_minute: int = Field(
-        default=120, ge=1, description="Console sign-in attempts from all addresses together"
-    )
-    login_hash_concurrency: int = Field(
-        default=4, ge=1, description="Password checks (argon2, 64 MiB each) run at once per worker"
-    )
     rasa_timeout: float = Field(default=4.0, gt=0, description="Seconds the gateway waits for Rasa")
     new_user_password: SecretStr = Field(
         default=SecretStr(""), description="Password for `python -m bot users add` without a prompt"
