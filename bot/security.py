@@ -95,7 +95,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
-        allow_headers=["Content-Type"],
+        allow_headers=["Content-Type", "X-Conversation-Token"],
     )
 
     async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:

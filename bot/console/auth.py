@@ -76,7 +76,7 @@ def login(
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie.encode(), csrf_token.encode()):
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
-    agent = agents.authenticate(settings, email, password)
+    agent = agents.authenticate(settings, email, password, request.client.host if request.client else None)
     if agent is None:
         return _login_form(request, settings, _safe_next(next_url), error=True, status_code=401)
     old = request.cookies.get(SESSION_COOKIE)
