@@ -71,11 +71,50 @@ class KeyDate(Strict):
     label: Localized
 
 
-class Conflict(Strict):
-    """A link to an entry (any document) that says something different about this topic."""
+Severity = Literal["high", "medium", "low"]
+# Order of notes and of CONFLICTS.md: what changes what a user should do comes first.
+SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
 
-    entry: str = Field(description="id of the other entry")
-    differs: Localized
+
+class Conflict(Strict):
+    """A link to an entry (any document) that says something different.
+
+    One disagreement between the sources usually spans several entries: the same answer in the
+    EC FAQ's English and Slovenian versions, and every language version of each topic concerned.
+    All links of one disagreement share its ``id``, ``severity`` and ``differs`` line, and every
+    link has a link back with the same ``id`` (``python -m knowledge validate`` checks both).
+    A link without ``id`` is a disagreement of its own between the two entries.
+    """
+
+    entry: str = Field(description="id of the other entry; the note's 'details' link points here")
+    differs: Localized = Field(description="one line naming both sources and their dates")
+    id: str | None = Field(
+        default=None, pattern=ID_PATTERN, description="the disagreement this link belongs to"
+    )
+    severity: Severity = Field(
+        default="medium",
+        description="high: acting on one source goes wrong today; medium: what a user can expect "
+        "differs (timing, availability); low: a detail (a day, a label, an edge case)",
+    )
+    says: str | None = Field(
+        default=None,
+        min_length=1,
+        description="this entry's own words on its side, verbatim from its source-language answer; "
+        "omitted when the entry only carries the note for its topic. On a link to the entry itself "
+        "(a disagreement inside one answer) it quotes the other half.",
+    )
+    also: list[str] = Field(
+        default_factory=list, description="further entries on the other side of the same disagreement"
+    )
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Every entry this link points to: ``entry`` first, then ``also``."""
+        return (self.entry, *self.also)
+
+    def key(self, owner: str) -> str:
+        """The disagreement id; an unnamed link is keyed by its two entries."""
+        return self.id or "+".join(sorted((owner, self.entry)))
 
 
 class Entry(Strict):

@@ -14,8 +14,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge.loader import kb_files, load_topic_titles, yaml_load
-from knowledge.schema import LANGS, KnowledgeFile
+from knowledge import conflicts
+from knowledge.loader import entry_document_language, kb_files, load_topic_titles, yaml_load
+from knowledge.schema import LANGS, Conflict, Entry, KnowledgeFile
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 
@@ -176,19 +177,8 @@ def _link_problems(where: dict[str, tuple[_FileCheck, int]], topics: dict[str, s
             lang for lang, items in entry.paraphrases.items() if items
         )
         for j, link in enumerate(entry.conflicts_with):
-            target = entries.get(link.entry)
-            if target is None:
-                yield Problem(
-                    check.path,
-                    check.line_of("entries", i, "conflicts_with", j),
-                    f"conflicts_with: no entry {link.entry!r}",
-                )
-            elif eid not in {c.entry for c in target.conflicts_with}:
-                yield Problem(
-                    check.path,
-                    check.line_of("entries", i, "conflicts_with", j),
-                    f"conflicts_with: {link.entry!r} does not link back to {eid!r}",
-                )
+            for message in _conflict_problems(entries, eid, link):
+                yield Problem(check.path, check.line_of("entries", i, "conflicts_with", j), message)
         for j, topic in enumerate(entry.see_also):
             if topic not in topics:
                 yield Problem(
@@ -196,6 +186,9 @@ def _link_problems(where: dict[str, tuple[_FileCheck, int]], topics: dict[str, s
                     check.line_of("entries", i, "see_also", j),
                     f"see_also: unknown topic {topic!r}",
                 )
+    for found in conflicts.check(entries):
+        check, i = where[found.owner]
+        yield Problem(check.path, check.line_of("entries", i, "conflicts_with", found.index), found.message)
     topics_file = Path(__file__).with_name("topics.yml")
     for topic in topics:
         missing = [lang for lang in LANGS if lang not in covered.get(topic, set())]
@@ -203,3 +196,27 @@ def _link_problems(where: dict[str, tuple[_FileCheck, int]], topics: dict[str, s
             yield Problem(topics_file, 1, f"topic {topic!r} has no entry")
         elif missing:
             yield Problem(topics_file, 1, f"topic {topic!r} has no paraphrases in {', '.join(missing)}")
+
+
+def _conflict_problems(entries: dict[str, Entry], eid: str, link: Conflict) -> Iterator[str]:
+    """Checks of one conflict link on its own: targets, link back, note length, quoted words."""
+    key = link.key(eid)
+    if link.also and link.id is None:
+        yield "conflicts_with: a link with 'also' needs the disagreement's id"
+    for target in link.targets:
+        other = entries.get(target)
+        if other is None:
+            yield f"conflicts_with: no entry {target!r}"
+        elif not any(c.key(target) == key and eid in c.targets for c in other.conflicts_with):
+            yield f"conflicts_with: {target!r} does not link back to {eid!r} (disagreement {key!r})"
+    for lang in LANGS:
+        text = link.differs.get(lang)
+        if "\n" in text.strip() or len(text) > conflicts.MAX_DIFFERS_CHARS:
+            yield (
+                f"conflicts_with: differs.{lang} must be one line of at most "
+                f"{conflicts.MAX_DIFFERS_CHARS} characters (it has {len(text)})"
+            )
+    if link.says is not None:
+        own = entries[eid].answer[entry_document_language(entries[eid])].text
+        if " ".join(link.says.split()) not in " ".join(own.split()):
+            yield f"conflicts_with: says {link.says!r} is not in {eid!r}'s answer in its document's language"

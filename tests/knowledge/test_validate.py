@@ -67,3 +67,92 @@ def test_validate_one_way_conflict_link_is_reported(kb_copy: Path) -> None:
     _edit(target, "entry: nl-contacts-followers", "entry: nl-profile-pictures")
     problems = [str(p) for p in validate(kb_copy)]
     assert any("does not link back" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("target", "old", "new", "message"),
+    [
+        # a link back under another disagreement id is not a link back
+        (
+            "ec-faq-sl.yml",
+            "id: partner-finding-reinstated",
+            "id: partner-finding-gone",
+            "does not link back",
+        ),
+        (
+            "ec-faq-sl.yml",
+            'says: "forumi za iskanje partnerjev v eTwinning Live pa bodo deaktivirani"',
+            'says: "forumi za iskanje partnerjev so ostali"',
+            "is not in 'sl-partner-finding-forum'",
+        ),
+        (
+            "ec-faq-sl.yml",
+            "entry: nl-partner-finding-forum\n        severity: high",
+            "entry: nl-partner-finding-forum\n        severity: low",
+            "severity 'low'",
+        ),
+        (
+            "ec-faq-sl.yml",
+            'en: "EC FAQ (2022): the partner finding forums are deactivated',
+            'en: "EC FAQ (2022): the forums are deactivated',
+            "differs is not the line",
+        ),
+        (
+            "ec-faq-sl.yml",
+            'en: "EC FAQ (2022): the partner finding forums are deactivated',
+            'en: "EC FAQ (2022): the partner finding forums are deactivated' + " and so on" * 20,
+            "must be one line of at most 220 characters",
+        ),
+    ],
+)
+def test_validate_broken_conflict_link_reports_file_and_line(
+    kb_copy: Path, target: str, old: str, new: str, message: str
+) -> None:
+    path = kb_copy / target
+    line = _edit(path, old, new)
+    problems = validate(kb_copy)
+    hits = [p for p in problems if message in p.message]
+    assert hits, [str(p) for p in problems]
+    assert any(p.path == path and abs(p.line - line) <= 12 for p in hits), [str(p) for p in hits]
+
+
+def test_validate_one_way_link_is_reported_at_the_link_left(kb_copy: Path) -> None:
+    # The Flemish entry stops linking to the English EC entry; the EC entry still links to it.
+    _edit(
+        kb_copy / "nso-flanders-faq-nl.yml",
+        "entry: ec-en-partner-finding-forum\n        also: [sl-partner-finding-forum]",
+        "entry: sl-partner-finding-forum",
+    )
+    ec_en = kb_copy / "ec-faq-en.yml"
+    text = ec_en.read_text(encoding="utf-8")
+    entry = text.index("  - id: ec-en-partner-finding-forum")
+    link_line = text[: text.index("    conflicts_with:", entry)].count("\n") + 2
+    problems = validate(kb_copy)
+    hits = [p for p in problems if "'nl-partner-finding-forum' does not link back" in p.message]
+    assert [(p.path, p.line) for p in hits] == [(ec_en, link_line)], [str(p) for p in problems]
+    done = subprocess.run(
+        [sys.executable, "-m", "knowledge", "validate", "--kb-dir", str(kb_copy)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert (
+        f"{ec_en}:{link_line}: conflicts_with: 'nl-partner-finding-forum' does not link back" in done.stderr
+    )
+
+
+def test_validate_disagreement_missing_a_language_version_is_reported(kb_copy: Path) -> None:
+    # sl-progression-bar answers in Slovenian: without its links the Slovenian answer has no notes
+    path = kb_copy / "ec-faq-sl.yml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: sl-progression-bar")
+    block = text.index("    conflicts_with:", start)
+    end = text.index("    see_also:", block)
+    path.write_text(text[:block] + text[end:], encoding="utf-8")
+    problems = [str(p) for p in validate(kb_copy)]
+    assert any(
+        "'sl-progression-bar' answers topic 'progression-bar' in sl but has no link for it" in p
+        for p in problems
+    ), problems
+    assert any("does not link back to 'ec-en-progression-bar'" in p for p in problems), problems
