@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.loader import KnowledgeBase, load_kb
-from knowledge.notes import notes_for
+from knowledge.notes import conflict_notes, linked_entries, notes_for
 from knowledge.rules import evaluate
 from knowledge.schema import Lang
 
@@ -48,16 +48,58 @@ def test_notes_for_passed_deadline_writes_date_in_each_language(
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("en", "(FAQ European School Education Platform (eTwinning Vlaanderen), 17 October 2023)"),
-        ("nl", "(FAQ European School Education Platform (eTwinning Vlaanderen), 17 oktober 2023)"),
-        ("sl", "(FAQ European School Education Platform (eTwinning Vlaanderen), 17. 10. 2023)"),
+        ("en", "Sources disagree: Flemish NSO FAQ (17 October 2023), registration Q5: "),
+        ("nl", "Bronnen spreken elkaar tegen: Vlaamse NSO-FAQ (17 oktober 2023), registratie vraag 5: "),
+        ("sl", "Viri si nasprotujejo: Flamska vprašanja NSO (17. 10. 2023), registracija, 5. vpr.: "),
     ],
 )
-def test_notes_for_conflict_writes_other_document_date_in_each_language(
+def test_notes_for_conflict_names_both_sources_with_dates_in_each_language(
     kb: KnowledgeBase, lang: Lang, expected: str
 ) -> None:
     notes = notes_for(kb, kb.entries["ec-en-profile-migration"], lang, LATE_2026)
-    assert any(expected in note for note in notes)
+    assert any(note.startswith(expected) and "(2022)" in note for note in notes), notes
+
+
+def test_notes_for_major_disagreement_comes_first_and_minor_one_last(kb: KnowledgeBase) -> None:
+    # ec-en-content-migrated: TwinSpaces (high) and 21.2 vs 22.2 (low), plus cut-off dates.
+    notes = notes_for(kb, kb.entries["ec-en-content-migrated"], "nl", LATE_2026)
+    assert "TwinSpaces" in notes[0] and "niet gemigreerd" in notes[0]
+    assert notes[1].startswith("Vertaald uit het Engels")
+    assert "21.2.2022" in notes[-1] and "22.2.2022" in notes[-1]
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_conflict_notes_are_one_short_line_each(kb: KnowledgeBase, lang: Lang) -> None:
+    for entry in kb.entries.values():
+        for note in conflict_notes(kb, entry, lang):
+            assert "\n" not in note.text
+            assert len(note.text) <= 260, note.text
+
+
+def test_conflict_notes_one_per_disagreement_even_with_several_links(kb: KnowledgeBase) -> None:
+    notes = conflict_notes(kb, kb.entries["nl-twinspace-content"], "nl")
+    assert [n.id for n in notes] == ["twinspaces-not-migrated", "old-projects-kept"]
+    assert [n.severity for n in notes] == ["high", "low"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "other"),
+    [
+        ("en", "howto-project-idea-posting"),
+        ("nl", "nl-partner-finding-forum"),
+        ("sl", "nl-partner-finding-forum"),
+    ],
+)
+def test_conflict_notes_details_link_prefers_an_entry_in_the_asked_language(
+    kb: KnowledgeBase, lang: Lang, other: str
+) -> None:
+    (note,) = conflict_notes(kb, kb.entries["ec-en-partner-finding-forum"], lang)
+    assert note.other_entry == other
+
+
+def test_linked_entries_lists_each_other_side_once(kb: KnowledgeBase) -> None:
+    linked = [e.id for e in linked_entries(kb, kb.entries["sl-nql-application"], "sl")]
+    assert linked == ["howto-apply-national-quality-label", "ec-en-nql-application"]
 
 
 @pytest.mark.parametrize(

@@ -84,3 +84,58 @@ def test_retrieve_search_ranks_by_confidence(retriever: Retriever) -> None:
     assert lang == "nl" and len(hits) == 5
     assert [h.confidence for h in hits] == sorted((h.confidence for h in hits), reverse=True)
     assert hits[0].faq_id == "register-eu-login"
+
+
+def _disagreement_topics() -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    from knowledge.conflicts import disagreements
+    from knowledge.loader import load_kb
+
+    kb = load_kb(Path(__file__).resolve().parents[2] / "knowledge" / "kb")
+    return [(d.id, topic) for d in disagreements(kb) for topic in d.topics]
+
+
+@pytest.mark.parametrize(("disagreement", "topic"), _disagreement_topics())
+def test_retrieve_answer_carries_the_note_of_each_disagreement_in_every_language(
+    retriever: Retriever, disagreement: str, topic: str
+) -> None:
+    from knowledge.conflicts import disagreements
+
+    (found,) = [d for d in disagreements(retriever.kb) if d.id == disagreement]
+    for lang in ("en", "nl", "sl"):
+        answer = retriever.compose(topic, lang, as_of=LATE_2026)
+        assert [n for n in answer.notes if found.differs.get(lang) in n], (lang, answer.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "faq_id", "words"),
+    [
+        ("what happened to the partner finding forum?", "en", "partner-finding-forum", "reinstated"),
+        (
+            "kaj se je zgodilo s forumom za iskanje partnerjev?",
+            "sl",
+            "partner-finding-forum",
+            "spet na voljo",
+        ),
+        (
+            "kdaj bodo skupine eTwinning prenesene na novo platformo?",
+            "sl",
+            "groups-migration",
+            "spomladi 2023",
+        ),
+        (
+            "how do I apply for the National Quality Label during the migration?",
+            "en",
+            "nql-application",
+            "My Projects",
+        ),
+    ],
+)
+def test_retrieve_question_in_any_language_learns_the_newer_source_disagrees(
+    retriever: Retriever, question: str, lang: str, faq_id: str, words: str
+) -> None:
+    answer = retriever.ask(question, lang, LATE_2026)
+    assert answer.faq_id == faq_id
+    assert any(words in n for n in answer.notes), answer.notes
+
