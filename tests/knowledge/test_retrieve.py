@@ -139,3 +139,9 @@ def test_retrieve_question_in_any_language_learns_the_newer_source_disagrees(
     assert answer.faq_id == faq_id
     assert any(words in n for n in answer.notes), answer.notes
 
+
+def test_retrieve_nl_further_support_gives_the_flemish_contact(retriever: Retriever) -> None:
+    answer = retriever.compose("further-support", "nl", as_of=LATE_2026)
+    assert answer.sources[0].entry == "nl-further-support"
+    assert "eTwinning@epos-vlaanderen.be" in answer.answer
+    assert "Central Support Service" in answer.answer
