@@ -26,7 +26,7 @@ from knowledge.langdetect import detect
 from knowledge.langdetect import warm_up as warm_up_langdetect
 from knowledge.lexical import LexicalIndex
 from knowledge.loader import KnowledgeBase, UnsupportedLanguageError, load_kb
-from knowledge.notes import document_date, linked_entries, notes_for
+from knowledge.notes import document_date, notes_for
 from knowledge.schema import LANGS, Entry, Lang
 
 log = logging.getLogger(__name__)
@@ -215,7 +215,9 @@ class Retriever:
         topic = self.kb.topic(faq_id)
         entry = topic.variant_for(lang)
         day = as_of or self.config.as_of or dt.date.today()
-        linked = linked_entries(self.kb, entry, lang)
+        # every document on the other side of a disagreement, once each (not the answer itself)
+        linked_ids = dict.fromkeys(c.entry for c in entry.conflicts_with if c.entry != entry.id)
+        linked = [self.kb.entries[i] for i in linked_ids]
         return Answer(
             faq_id=faq_id,
             lang=lang,
