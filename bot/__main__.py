@@ -1,4 +1,4 @@
-"""Command line of the gateway: ``python -m bot serve | telegram ... | users ... | privacy ...``."""
+"""Command line of the gateway: ``python -m bot serve | telegram | users | privacy | messages ...``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.channels.telegram import (
     poll,
     redact_token,
 )
+from bot.messages_cli import register as register_messages
 from bot.privacy_cli import register as register_privacy
 from bot.serve_cli import register as register_serve
 from bot.users_cli import register as register_users
@@ -87,6 +88,7 @@ def parser() -> argparse.ArgumentParser:
     register_serve(areas)
     register_users(areas)
     register_privacy(areas)
+    register_messages(areas)
     return root
 
 

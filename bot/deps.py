@@ -32,7 +32,7 @@ CSRF_FIELD = "csrf_token"
 
 
 def current_agent(request: Request, settings: SettingsDep) -> ConsoleAgent:
-    """The signed-in agent of this request.
+    """The signed-in agent of this request (also kept on ``request.state`` for the page header).
 
     Raises:
         LoginRequiredError: No cookie, or its session expired or was revoked.
@@ -41,6 +41,7 @@ def current_agent(request: Request, settings: SettingsDep) -> ConsoleAgent:
     agent = session_agent(settings, token) if token else None
     if agent is None:
         raise LoginRequiredError
+    request.state.agent = agent
     return agent
 
 

@@ -81,6 +81,9 @@ class QueueItemPublic(BaseModel):
     last_bot_answer: str | None
     taken_by: str | None
     new_messages: int
+    # Filled by conversation.agent_queue: the agent who has it, and since when the teacher waits.
+    taken_by_id: int | None = None
+    waiting_since: dt.datetime | None = None
 
 
 class ConsoleMessagePublic(BaseModel):
@@ -238,3 +241,36 @@ class AnalyticsPublic(BaseModel):
     per_language: list[CountPublic]
     per_channel: list[CountPublic]
     clusters: list[ClusterPublic]
+
+
+class HelpdeskFiguresPublic(BaseModel):
+    """How the helpdesk handled the handoffs of one agent or one week (times in seconds).
+
+    ``answered``: handoffs an agent replied to; ``first_response_*``: from the handoff to that
+    reply. ``closed``: handoffs closed; ``time_to_close_*``: from the handoff to its closing.
+    ``satisfied`` of ``ratings``: thumbs up, or 4-5 on a 1-5 scale.
+    """
+
+    label: str
+    agent_id: int | None = None
+    week_start: dt.date | None = None
+    handoffs: int
+    answered: int
+    first_response_median: float | None
+    first_response_mean: float | None
+    closed: int
+    time_to_close_median: float | None
+    time_to_close_mean: float | None
+    ratings: int
+    satisfied: int
+    satisfaction: float | None
+
+
+class HelpdeskStatsPublic(BaseModel):
+    """The helpdesk's figures per agent and per week for handoffs made in the last ``days`` days."""
+
+    days: int
+    since: dt.datetime
+    total: HelpdeskFiguresPublic
+    per_agent: list[HelpdeskFiguresPublic]
+    per_week: list[HelpdeskFiguresPublic]

@@ -25,6 +25,7 @@ from bot.schemas import (
 )
 from conversation import handoff as handoffs
 from conversation import transcripts
+from conversation.agent_queue import agent_queue
 from conversation.rasa_client import RasaClient, RasaUnavailableError
 from settings import Settings
 
@@ -33,8 +34,8 @@ router = APIRouter(route_class=ConsoleRoute)
 
 @router.get("/api/queue", response_model=list[QueueItemPublic])
 def read_queue(settings: SettingsDep, _agent: CurrentAgent) -> list[QueueItemPublic]:
-    """Open handoffs, oldest first."""
-    return handoffs.queue(settings)
+    """Open handoffs of conversations that can be opened, the longest-waiting teacher first."""
+    return agent_queue(settings)
 
 
 @router.get("/api/conversations/{conversation_id}", response_model=ConversationPublic)

@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot.console.common import ConsoleRoute, render_page
+from bot.console import i18n
+from bot.console.common import ConsoleRoute, remember_language, render_page, safe_next
 from bot.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, CurrentAgent, SettingsDep
 from conversation import agents
 from conversation.agents import SESSION_LIFETIME
@@ -23,19 +24,18 @@ LOGIN_CSRF_COOKIE = "nso_console_login"
 router = APIRouter(route_class=ConsoleRoute)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only console paths: a login link cannot send the agent to another site."""
-    if target and target.startswith("/console/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/console/queue"
-
-
 def _login_form(
-    request: Request, settings: Settings, next_url: str, *, error: bool = False, status_code: int = 200
+    request: Request,
+    settings: Settings,
+    next_url: str,
+    *,
+    error: bool = False,
+    status_code: int = 200,
+    lang: str | None = None,
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     response = render_page(
-        request, "login.html", status_code, csrf_token=token, next_url=next_url, error=error
+        request, "login.html", status_code, csrf_token=token, next_url=next_url, error=error, lang=lang
     )
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
@@ -46,16 +46,24 @@ def _login_form(
         path="/console/login",
         max_age=3600,
     )
+    if lang:
+        remember_language(response, lang, secure=settings.environment == "production")
     return response
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_form(request: Request, settings: SettingsDep, next: str | None = None) -> Response:
-    """The sign-in form (already signed in: straight to the queue)."""
+def login_form(
+    request: Request, settings: SettingsDep, next: str | None = None, lang: str | None = None
+) -> Response:
+    """The sign-in form (already signed in: straight to the queue).
+
+    ``lang`` is the form's own language picker: the form comes back in that language, which is
+    remembered for the console.
+    """
     token = request.cookies.get(SESSION_COOKIE)
     if token and agents.session_agent(settings, token):
-        return RedirectResponse(_safe_next(next), status_code=303)
-    return _login_form(request, settings, _safe_next(next))
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_form(request, settings, safe_next(next), lang=lang if lang in i18n.LANGUAGES else None)
 
 
 @router.post("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -78,11 +86,11 @@ def login(
         raise HTTPException(status_code=403, detail="missing or wrong CSRF token")
     agent = agents.authenticate(settings, email, password, request.client.host if request.client else None)
     if agent is None:
-        return _login_form(request, settings, _safe_next(next_url), error=True, status_code=401)
+        return _login_form(request, settings, safe_next(next_url), error=True, status_code=401)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         agents.close_session(settings, old)
-    response = RedirectResponse(_safe_next(next_url), status_code=303)
+    response = RedirectResponse(safe_next(next_url), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         agents.open_session(settings, agent.id),

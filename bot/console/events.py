@@ -19,7 +19,7 @@ from bot.console.common import ConsoleRoute, ConversationId
 from bot.deps import SESSION_COOKIE, CurrentAgent, SettingsDep
 from conversation import agents, transcripts
 from conversation import changes as live
-from conversation import handoff as handoffs
+from conversation.agent_queue import agent_queue
 from conversation.clock import utcnow
 from settings import Settings
 
@@ -74,7 +74,7 @@ def queue_events(request: Request, settings: SettingsDep, _agent: CurrentAgent) 
     """The queue as Server-Sent Events (``update`` carries the whole queue)."""
 
     def snapshot() -> tuple[str, str]:
-        items = handoffs.queue(settings)
+        items = agent_queue(settings)
         key = json.dumps([i.model_dump(mode="json", exclude={"waiting_seconds"}) for i in items])
         data = json.dumps({"now": utcnow().isoformat(), "items": [i.model_dump(mode="json") for i in items]})
         return key, data

@@ -6,13 +6,15 @@ go through the JSON routes in :mod:`bot.console.api` and :mod:`bot.console.event
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot.console.common import ConsoleRoute, ConversationId, render_page
-from bot.deps import CurrentAgent, RetrieverDep, SettingsDep
-from conversation import handoff as handoffs
+from bot.console.common import ConsoleRoute, ConversationId, remember_language, render_page, safe_next
+from bot.deps import CsrfChecked, CurrentAgent, RetrieverDep, SettingsDep
 from conversation import transcripts
+from conversation.agent_queue import agent_queue
 
 router = APIRouter(route_class=ConsoleRoute)
 
@@ -29,7 +31,7 @@ def home(_agent: CurrentAgent) -> RedirectResponse:
 @router.get("/queue", response_class=HTMLResponse, include_in_schema=False)
 def queue_page(request: Request, settings: SettingsDep, agent: CurrentAgent) -> HTMLResponse:
     """Conversations waiting for a person (updated live by queue.js)."""
-    return render_page(request, "queue.html", agent=agent, items=handoffs.queue(settings), page="queue")
+    return render_page(request, "queue.html", agent=agent, items=agent_queue(settings), page="queue")
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -55,3 +57,16 @@ def tools_page(request: Request, agent: CurrentAgent, settings: SettingsDep) -> 
 def analytics_page(request: Request, agent: CurrentAgent) -> HTMLResponse:
     """Charts and missed-question clusters (drawn by analytics.js from /console/api/analytics)."""
     return render_page(request, "analytics.html", agent=agent, page="analytics")
+
+
+@router.post("/language", include_in_schema=False, dependencies=[CsrfChecked])
+def set_language(
+    settings: SettingsDep,
+    _agent: CurrentAgent,
+    lang: Annotated[Literal["en", "nl", "sl"], Form()],
+    next_url: Annotated[str, Form(alias="next", max_length=500)] = "/console/queue",
+) -> RedirectResponse:
+    """The header's language picker: remember the agent's choice and show the same page again."""
+    response = RedirectResponse(safe_next(next_url), status_code=303)
+    remember_language(response, lang, secure=settings.environment == "production")
+    return response

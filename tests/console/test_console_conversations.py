@@ -391,5 +391,5 @@ def test_conversation_page_shows_sources_rating_and_kb_match(
     )
     page = client.get("/console/conversations/web-page00001").text
     assert "Source: eTwinning how-to (2023), Groups" in page
-    assert 'data-slot="rating">down<' in page
+    assert 'data-slot="rating">not helpful<' in page  # the rating's label in the agent's language
     assert "KB match" in page and 'data-slot="confidence">0.' in page

@@ -1,4 +1,5 @@
-/* The analytics page: totals, charts drawn as inline SVG (no chart library, no CDN) and the
+/* The analytics page: totals, charts drawn as inline SVG (no chart library, no CDN), each with
+   its numbers as a table, the helpdesk's figures per agent and per week, and the
    missed-question clusters with their draft KB entries. */
 (function () {
   "use strict";
@@ -65,7 +66,70 @@
   }
 
   function percent(value) {
-    return value === null || value === undefined ? "–" : Math.round(value * 100) + " %";
+    return value === null || value === undefined ? "–" : new Intl.NumberFormat(C.lang, { style: "percent" }).format(value);
+  }
+
+  function number(value) {
+    return new Intl.NumberFormat(C.lang).format(value);
+  }
+
+  /** Fill a table section (its body by default): one row per item, a row header, then the numbers. */
+  function table(node, rows, section) {
+    var body = section || node.tBodies[0];
+    body.replaceChildren.apply(
+      body,
+      rows.map(function (cells) {
+        var tr = document.createElement("tr");
+        cells.forEach(function (value, index) {
+          var cell = document.createElement(index === 0 ? "th" : "td");
+          if (index === 0) cell.setAttribute("scope", "row");
+          cell.textContent = typeof value === "number" ? number(value) : String(value);
+          tr.appendChild(cell);
+        });
+        return tr;
+      })
+    );
+  }
+
+  function day(iso) {
+    return new Date(iso + "T00:00:00Z").toLocaleDateString(C.lang, { timeZone: "UTC", dateStyle: "medium" });
+  }
+
+  function time(seconds) {
+    return seconds === null || seconds === undefined ? "–" : C.duration(seconds);
+  }
+
+  function helpdeskRow(first, f) {
+    return [
+      first,
+      f.handoffs,
+      f.answered,
+      time(f.first_response_median),
+      f.closed,
+      time(f.time_to_close_median),
+      f.ratings,
+      f.satisfaction === null ? "–" : percent(f.satisfaction) + " (" + number(f.satisfied) + ")",
+    ];
+  }
+
+  function helpdesk(data) {
+    var root = document.querySelector("[data-analytics]");
+    var agents = root.querySelector('[data-helpdesk="per_agent"]');
+    table(
+      agents,
+      data.per_agent.map(function (f) {
+        return helpdeskRow(f.label, f);
+      })
+    );
+    table(agents, data.per_agent.length ? [helpdeskRow(C.t("all_agents"), data.total)] : [], agents.tFoot);
+    table(
+      root.querySelector('[data-helpdesk="per_week"]'),
+      data.per_week.map(function (f) {
+        return helpdeskRow(C.t("week_of", { week: f.label, date: day(f.week_start) }), f);
+      })
+    );
+    root.querySelector("[data-helpdesk-empty]").hidden = data.total.handoffs > 0;
+    root.querySelector("[data-helpdesk-csv]").setAttribute("href", "/console/analytics/helpdesk.csv?days=" + data.days);
   }
 
   function entries(map) {
@@ -80,7 +144,7 @@
       size: item.size,
       representative: item.representative,
       languages: entries(item.languages).map(function (e) { return e.label + " " + e.count; }).join(", "),
-      kinds: entries(item.kinds).map(function (e) { return e.label + " " + e.count; }).join(", "),
+      kinds: entries(item.kinds).map(function (e) { return C.label("question", e.label) + " " + e.count; }).join(", "),
       nearest: item.nearest_topic ? item.nearest_topic + " (" + item.nearest_confidence.toFixed(2) + ")" : "–",
       draft: item.draft,
     });
@@ -91,7 +155,7 @@
       link.href = "/console/conversations/" + encodeURIComponent(q.conversation_id);
       link.textContent = q.text;
       entry.appendChild(link);
-      entry.appendChild(document.createTextNode(" (" + q.lang + ", " + q.kind + ")"));
+      entry.appendChild(document.createTextNode(" " + C.t("question_in", { lang: q.lang, kind: C.label("question", q.kind) })));
       list.appendChild(entry);
     });
     var box = li.querySelector("[data-draft-box]");
@@ -131,20 +195,43 @@
     root.querySelectorAll("[data-stat]").forEach(function (node) {
       node.textContent = String(stats[node.getAttribute("data-stat")]);
     });
+    var channels = data.per_channel.map(function (c) {
+      return { label: C.label("channel", c.label), count: c.count };
+    });
+    var outcomes = entries(data.outcomes).map(function (e) {
+      return { label: C.label("question", e.label), count: e.count };
+    });
+    var feedback = Object.keys(data.feedback.by_language).map(function (lang) {
+      var counts = data.feedback.by_language[lang];
+      return { label: lang, up: counts.up || 0, down: counts.down || 0 };
+    });
     columns(root.querySelector('[data-chart="per_day"]'), data.per_day);
     bars(root.querySelector('[data-chart="per_language"]'), data.per_language);
-    bars(root.querySelector('[data-chart="per_channel"]'), data.per_channel);
-    bars(root.querySelector('[data-chart="outcomes"]'), entries(data.outcomes));
-    bars(
-      root.querySelector('[data-chart="feedback"]'),
-      Object.keys(data.feedback.by_language).map(function (lang) {
-        var counts = data.feedback.by_language[lang];
-        return { label: lang, up: counts.up || 0, down: counts.down || 0 };
-      }),
-      [
-        { key: "up", name: "▲", cls: "bar bar--up" },
-        { key: "down", name: "▼", cls: "bar bar--down" },
-      ]
+    bars(root.querySelector('[data-chart="per_channel"]'), channels);
+    bars(root.querySelector('[data-chart="outcomes"]'), outcomes);
+    bars(root.querySelector('[data-chart="feedback"]'), feedback, [
+      { key: "up", name: "▲", cls: "bar bar--up" },
+      { key: "down", name: "▼", cls: "bar bar--down" },
+    ]);
+    function counts(rows) {
+      return rows.map(function (row) {
+        return [row.label, row.count];
+      });
+    }
+    table(
+      root.querySelector('[data-table="per_day"]'),
+      data.per_day.map(function (row) {
+        return [day(row.label), row.count];
+      })
+    );
+    table(root.querySelector('[data-table="per_language"]'), counts(data.per_language));
+    table(root.querySelector('[data-table="per_channel"]'), counts(channels));
+    table(root.querySelector('[data-table="outcomes"]'), counts(outcomes));
+    table(
+      root.querySelector('[data-table="feedback"]'),
+      feedback.map(function (row) {
+        return [row.label, row.up, row.down];
+      })
     );
     root.querySelector("[data-feedback-empty]").hidden = Object.keys(data.feedback.by_language).length > 0;
     var template = document.querySelector("template[data-cluster]");
@@ -156,11 +243,13 @@
 
   function load(days) {
     var status = document.querySelector("[data-status]");
-    status.textContent = "Loading…";
-    C.api("GET", "/console/api/analytics?days=" + encodeURIComponent(days))
-      .then(function (data) {
-        render(data);
-        status.textContent = "Since " + new Date(data.since).toLocaleDateString();
+    status.textContent = C.t("loading");
+    var query = "?days=" + encodeURIComponent(days);
+    Promise.all([C.api("GET", "/console/api/analytics" + query), C.api("GET", "/console/api/analytics/helpdesk" + query)])
+      .then(function (results) {
+        render(results[0]);
+        helpdesk(results[1]);
+        status.textContent = C.t("since", { date: new Date(results[0].since).toLocaleDateString(C.lang) });
       })
       .catch(function () {
         status.textContent = "";

@@ -27,11 +27,11 @@
       li.className = "msg msg--" + m.role;
       li.setAttribute("data-id", m.id);
       C.fill(li, {
-        role: m.role,
+        role: C.label("role", m.role),
         agent: m.agent || "",
-        kind: m.kind || "",
-        status: m.status,
-        rating: m.rating || "",
+        kind: C.label("kind", m.kind),
+        status: C.label("message_status", m.status),
+        rating: C.label("rating", m.rating),
         match: m.match || "",
         confidence: m.confidence == null ? "" : m.confidence.toFixed(2),
         body: m.body,
@@ -81,9 +81,10 @@
       replyForm.querySelector("[data-reply-hint]").hidden = mine;
       if (keepText) return;
       var status = root.querySelector("[data-handoff-status]");
-      status.textContent = handoff
-        ? handoff.status + (handoff.taken_by ? " by " + handoff.taken_by : "") + " (" + handoff.reason + ")"
-        : "none";
+      var parts = { status: C.label("status", handoff && handoff.status), reason: C.label("reason", handoff && handoff.reason) };
+      if (!handoff) status.textContent = C.t("handoff_none");
+      else if (handoff.taken_by) status.textContent = C.t("handoff_taken", Object.assign({ agent: handoff.taken_by }, parts));
+      else status.textContent = C.t("handoff_open", parts);
     }
 
     function clearAlerts() {
@@ -184,10 +185,14 @@
           },
       true // keep the server-rendered status text until the first event
     );
-    C.stream(base + "/events?after=" + root.getAttribute("data-after"), function (data) {
-      data.messages.forEach(addMessage);
-      data.notes.forEach(addNote);
-      controls(data.handoff);
-    });
+    C.stream(
+      base + "/events?after=" + root.getAttribute("data-after"),
+      function (data) {
+        data.messages.forEach(addMessage);
+        data.notes.forEach(addNote);
+        controls(data.handoff);
+      },
+      "conversation"
+    );
   });
 })();

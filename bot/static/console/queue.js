@@ -1,4 +1,5 @@
-/* The queue page: rows re-rendered from the Server-Sent Events stream, waiting times ticking. */
+/* The queue page: rows re-rendered from the queue's Server-Sent Events (which console.js follows
+   on every page, for the alerts), the longest-waiting teacher first; waiting times tick. */
 (function () {
   "use strict";
   var C = window.NsoConsole;
@@ -15,16 +16,17 @@
       tr.setAttribute("data-status", item.status);
       C.fill(tr, {
         language: item.language,
-        channel: item.channel,
+        channel: C.label("channel", item.channel),
         question: item.question,
         last_bot_answer: item.last_bot_answer || "",
-        status: item.status,
+        status: C.label("status", item.status),
         taken_by: item.taken_by || "",
         new_messages: item.new_messages,
       });
       var waited = tr.querySelector('[data-slot="waiting"]');
-      waited.setAttribute("data-since", item.created_at);
-      waited.setAttribute("datetime", item.created_at);
+      waited.setAttribute("data-since", item.waiting_since || "");
+      if (item.waiting_since) waited.setAttribute("datetime", item.waiting_since);
+      else waited.removeAttribute("datetime");
       C.show(tr, "taken_by", Boolean(item.taken_by));
       C.show(tr, "new_messages", item.new_messages > 0);
       tr.querySelector('[data-slot="link"]').setAttribute(
@@ -39,11 +41,11 @@
       var now = Date.now() + skew;
       body.querySelectorAll("[data-since]").forEach(function (node) {
         var since = Date.parse(node.getAttribute("data-since"));
-        if (!isNaN(since)) node.textContent = C.duration((now - since) / 1000);
+        node.textContent = isNaN(since) ? C.t("not_waiting") : C.duration((now - since) / 1000);
       });
     }
 
-    C.stream("/console/api/queue/events", function (data) {
+    C.onQueue(function (data) {
       skew = Date.parse(data.now) - Date.now();
       body.replaceChildren.apply(body, data.items.map(row));
       empty.hidden = data.items.length > 0;

@@ -66,7 +66,7 @@
       var url = "/api/search?k=5&q=" + encodeURIComponent(q) + (lang ? "&lang=" + encodeURIComponent(lang) : "");
       C.api("GET", url)
         .then(function (result) {
-          status.textContent = result.hits.length + " topic(s), " + result.lang;
+          status.textContent = C.plural("kb_found", result.hits.length, { lang: result.lang });
           none.hidden = result.hits.length > 0;
           result.hits.forEach(function (hit) {
             var li = C.clone(hitTemplate);
@@ -94,6 +94,11 @@
         target.focus();
       });
     }
+  }
+
+  /** A rule's text ({en, nl, sl}) in the console's language, else English. */
+  function inLanguage(texts) {
+    return (texts && (texts[C.lang] || texts.en)) || "";
   }
 
   function rulesPanel(panel) {
@@ -138,7 +143,10 @@
       if (!rule) return;
       rule.inputs.forEach(function (spec) {
         var field = C.clone(inputTemplate);
-        C.fill(field, { label: spec.prompt.en, hint: "e.g. " + spec.example + " (" + spec.type + ")" });
+        C.fill(field, {
+          label: inLanguage(spec.prompt),
+          hint: C.t("rules_hint", { example: spec.example, type: C.label("input_type", spec.type) }),
+        });
         var node = control(spec);
         field.querySelector("label").setAttribute("for", node.id);
         field.insertBefore(node, field.querySelector("[data-slot=hint]"));
@@ -148,10 +156,10 @@
 
     C.api("GET", "/api/rules")
       .then(function (list) {
-        select.replaceChildren(new Option("Choose a rule", ""));
+        select.replaceChildren(new Option(C.t("rules_choose"), ""));
         list.forEach(function (rule) {
           rules[rule.name] = rule;
-          select.appendChild(new Option(rule.title.en, rule.name));
+          select.appendChild(new Option(inLanguage(rule.title), rule.name));
         });
       })
       .catch(function () {
@@ -182,7 +190,7 @@
       C.api("POST", "/api/rules/" + encodeURIComponent(rule.name), { inputs: inputs, lang: form.elements.lang.value })
         .then(function (result) {
           C.fill(verdict, {
-            verdict: result.verdict,
+            verdict: C.label("verdict", result.verdict),
             explanation: result.explanation,
             missing: result.missing.join(", "),
             as_of: result.as_of,
