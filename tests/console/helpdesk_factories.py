@@ -32,15 +32,17 @@ def seed_handoff(
     closed_after: float | None = None,
     language: str = "en",
     known: bool = True,
+    again: bool = False,
 ) -> str:
     """A handoff made at ``at`` (taken by ``agent_id`` 30 s later), with ``said`` around it.
 
     ``known=False`` stores the handoff only, as the action server does for a sender the gateway
-    never saw: the conversation cannot be opened.
+    never saw: the conversation cannot be opened. ``again=True`` adds a handoff (and messages) to
+    a conversation seeded before.
     """
     question = Said("user", -10, "How do I reset my EU Login password?", status="answered")
     with session_scope(settings.database_url) as session:
-        if known:
+        if known and not again:
             session.add(
                 Conversation(
                     id=conversation_id,
@@ -52,6 +54,7 @@ def seed_handoff(
                 )
             )
             session.flush()
+        if known:
             for s in (question, *said):
                 session.add(
                     Message(
