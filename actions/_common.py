@@ -1,4 +1,5 @@
-"""Helpers shared by the actions: the process-wide retriever, the user's language, today."""
+"""Helpers shared by the actions: the process-wide retriever, the user's language, today, and the
+item that tells the turn what an action did."""
 
 from __future__ import annotations
 
@@ -6,27 +7,33 @@ import datetime as dt
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
+from conversation.reply_items import ReplyItem, ReplyKind
 from knowledge.schema import LANGS, Lang
 from knowledge.service import get_retriever
 from settings import get_settings
 
-__all__ = ["as_of", "chosen_language", "get_retriever", "language", "latest_intent", "slot_text"]
+__all__ = ["as_of", "get_retriever", "language", "latest_intent", "report", "slot_text"]
 
 
 def language(tracker: Tracker) -> Lang:
-    """The conversation's language slot (validated; default from settings)."""
+    """The conversation's language slot, which the turn sets (validated; default from settings)."""
     value = tracker.get_slot("language")
     return value if value in LANGS else get_settings().default_language
 
 
-def chosen_language(tracker: Tracker) -> Lang | None:
-    """The language the channel says the user picked (widget picker, Telegram language_code)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            value = (event.get("metadata") or {}).get("chosen_language")
-            return value if value in LANGS else None
-    return None
+def report(dispatcher: CollectingDispatcher, tracker: Tracker, kind: ReplyKind, **details: Any) -> None:
+    """End the action's reply with the item saying what it did (stored by the turn, never shown).
+
+    Args:
+        dispatcher: The action's dispatcher; call this after the action's responses.
+        tracker: The conversation (for the reply's language).
+        kind: What the reply was.
+        **details: The other fields of :class:`conversation.reply_items.ReplyItem`.
+    """
+    item = ReplyItem(kind, language=language(tracker), **details)
+    dispatcher.utter_message(json_message=item.as_json())
 
 
 def as_of() -> dt.date:

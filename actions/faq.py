@@ -10,7 +10,8 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._common import as_of, get_retriever, language, slot_text
+from actions._common import as_of, get_retriever, language, report, slot_text
+from conversation.reply_items import ReplyKind
 from knowledge.retrieve import Answer
 
 MAX_FALLBACKS = 2
@@ -41,14 +42,15 @@ class ActionAnswerFaq(Action):
             answer = retriever.compose(str(chosen), lang, as_of=as_of())
         else:
             answer = retriever.ask(slot_text(tracker), lang, as_of())
+        found = {"faq_id": answer.faq_id, "confidence": answer.confidence, "status": answer.status}
         if answer.status == "answered":
-            dispatcher.utter_message(
-                response="utter_faq_answer", answer=answer.answer, source=source_line(answer)
-            )
+            source = source_line(answer)
+            dispatcher.utter_message(response="utter_faq_answer", answer=answer.answer, source=source)
             if answer.notes:
                 dispatcher.utter_message(
                     response="utter_faq_notes", notes="\n".join(f"- {n}" for n in answer.notes)
                 )
+            report(dispatcher, tracker, ReplyKind.FAQ, **found, sources=(source,), notes=tuple(answer.notes))
             return [SlotSet("fallback_count", 0), SlotSet("faq_id", answer.faq_id)]
         if answer.status == "clarify":
             options = [
@@ -57,9 +59,11 @@ class ActionAnswerFaq(Action):
             ]
             buttons = [{"title": q, "payload": "/ask_faq" + json.dumps({"faq_id": f})} for f, q in options]
             dispatcher.utter_message(response="utter_faq_clarify", buttons=buttons)
+            report(dispatcher, tracker, ReplyKind.CLARIFY, **found)
             return [SlotSet("fallback_count", 0)]
         misses = int(tracker.get_slot("fallback_count") or 0) + 1
-        if misses >= MAX_FALLBACKS:
+        if misses >= MAX_FALLBACKS:  # action_handoff says what happened
             return [SlotSet("fallback_count", 0), FollowupAction("action_handoff")]
         dispatcher.utter_message(response="utter_faq_rephrase")
+        report(dispatcher, tracker, ReplyKind.FALLBACK, **found)
         return [SlotSet("fallback_count", misses)]

@@ -1,4 +1,8 @@
-"""Feedback on an answer (thumbs in the widget send /feedback{"rating": "up"|"down"})."""
+"""Typed feedback on an answer ("that's wrong", "klopt niet", "thanks, that helped").
+
+The rating itself is stored by the turn: the action's item says ``feedback`` with the rating,
+and the turn puts it on the conversation's last answer, where the widget's thumbs put theirs.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions._common import latest_intent, report
+from conversation.reply_items import ReplyKind
+
+NEGATIVE = "feedback_negative"  # the other feedback intent is feedback_positive
+
 
 class ActionFeedback(Action):
-    """Thanks for praise; on a thumbs-down offers to rephrase or talk to a person."""
+    """Thanks for praise; on criticism offers to rephrase or talk to a person."""
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -19,9 +28,10 @@ class ActionFeedback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Pick the response from the rating entity."""
-        rating = next(tracker.get_latest_entity_values("rating"), None)
+        """Pick the response from the feedback intent and report the rating."""
+        rating = "down" if latest_intent(tracker) == NEGATIVE else "up"
         dispatcher.utter_message(
             response="utter_feedback_sorry" if rating == "down" else "utter_feedback_thanks"
         )
+        report(dispatcher, tracker, ReplyKind.FEEDBACK, status=rating)
         return []

@@ -11,16 +11,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._common import language, latest_intent, slot_text
+from actions._common import language, latest_intent, report, slot_text
 from conversation.handoff import request_handoff
 from conversation.opening_hours import opening_hours
+from conversation.reply_items import ReplyKind
 from settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
 class ActionHandoff(Action):
-    """Records the handoff for the console and tells the user what happens next."""
+    """Records the handoff for the console and tells the user what happens next.
+
+    From then on the turn sends the conversation's messages to agents (it reads the handoff
+    table), so Rasa keeps no handoff state of its own.
+    """
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -37,6 +42,8 @@ class ActionHandoff(Action):
         except SQLAlchemyError:
             log.exception("handoff: could not record conversation %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_unavailable")
+            report(dispatcher, tracker, ReplyKind.HANDOFF, status="unavailable")
             return []
         dispatcher.utter_message(response="utter_handoff", hours=opening_hours(settings))
-        return [SlotSet("handoff", True), SlotSet("fallback_count", 0)]
+        report(dispatcher, tracker, ReplyKind.HANDOFF, status=reason)
+        return [SlotSet("fallback_count", 0)]

@@ -16,7 +16,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._common import as_of, language, latest_intent
+from actions._common import as_of, language, latest_intent, report
+from conversation.reply_items import ReplyKind
 from knowledge.rules import InvalidInputError, Verdict, evaluate, list_rules
 from knowledge.rules.answers import input_spec, read_answer
 
@@ -73,6 +74,7 @@ class RuleFormValidation(FormValidationAction):
             except InvalidInputError:
                 example = input_spec(self.rule, slot).example
                 dispatcher.utter_message(response="utter_invalid_value", reason=f"'{raw}'", example=example)
+                report(dispatcher, tracker, ReplyKind.FORM_QUESTION, rule=self.rule, status=f"invalid:{slot}")
                 events.append(SlotSet(slot, None))
                 continue
             events.append(SlotSet(slot, _storable(value)))
@@ -99,6 +101,7 @@ class AskRuleInput(Action):
         dispatcher.utter_message(
             response="utter_rule_prompt", prompt=spec.prompt.get(language(tracker)), example=spec.example
         )
+        report(dispatcher, tracker, ReplyKind.FORM_QUESTION, rule=rule, status=f"ask:{self.slot}")
         return []
 
 
@@ -115,9 +118,9 @@ def requested_rule(tracker: Tracker) -> str | None:
     return None
 
 
-def verdict_sources(verdict: Verdict) -> str:
-    """One line naming the documents a verdict rests on."""
-    return "; ".join(f"{s.title} ({s.date.isoformat() if s.date else s.publisher})" for s in verdict.sources)
+def verdict_sources(verdict: Verdict) -> list[str]:
+    """The documents a verdict rests on, one citation each."""
+    return [f"{s.title} ({s.date.isoformat() if s.date else s.publisher})" for s in verdict.sources]
 
 
 class ActionCheckRule(Action):
@@ -134,10 +137,20 @@ class ActionCheckRule(Action):
         rule = requested_rule(tracker)
         if rule is None:
             dispatcher.utter_message(response="utter_anything_else")
+            report(dispatcher, tracker, ReplyKind.SMALL_TALK)
             return []
         verdict = evaluate(rule, rule_inputs(rule, tracker), language(tracker), as_of())
+        sources = verdict_sources(verdict)
         dispatcher.utter_message(
-            response="utter_rule_verdict", explanation=verdict.explanation, sources=verdict_sources(verdict)
+            response="utter_rule_verdict", explanation=verdict.explanation, sources="; ".join(sources)
+        )
+        report(
+            dispatcher,
+            tracker,
+            ReplyKind.RULE_VERDICT,
+            rule=rule,
+            status=verdict.verdict,
+            sources=tuple(sources),
         )
         return []
 
@@ -154,6 +167,8 @@ class ActionStopForm(Action):
     ) -> list[dict[str, Any]]:
         """Deactivate the loop and confirm."""
         dispatcher.utter_message(response="utter_form_stopped")
+        rule = ((tracker.active_loop or {}).get("name") or "").removesuffix(FORM_SUFFIX) or None
+        report(dispatcher, tracker, ReplyKind.SMALL_TALK, rule=rule, status="form_stopped")
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 

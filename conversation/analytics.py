@@ -1,7 +1,8 @@
 """Console analytics: volume, feedback, handoff rate, and the questions the assistant misses.
 
-A question is *missed* when the bot asked to rephrase (or said it is out of scope), offered
-alternatives because it was unsure (clarify), or passed the conversation to a person. Missed
+A question is *missed* when the assistant had no answer (asked to rephrase, or said it is out of
+scope), offered alternatives because it was unsure (clarify), or passed the conversation to a
+person: what each reply was is stored with it (``Message.kind``, from the turn). Missed
 questions are grouped by meaning with the project's own encoder, so the KB maintainer sees
 "12 teachers asked about X" instead of 12 lines, and gets a draft KB entry to complete.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -30,10 +31,9 @@ from conversation.records import (
     FeedbackStatsPublic,
 )
 from conversation.redact import redact
-from conversation.replies import reply_kind
-from knowledge.langdetect import detect
+from conversation.reply_items import ANSWERS, ReplyKind
 from knowledge.retrieve import Retriever
-from knowledge.schema import LANGS, Lang
+from knowledge.schema import LANGS
 from settings import Settings
 
 # e5 cosine between paraphrases of one question is ~0.88-0.95, between unrelated helpdesk
@@ -42,7 +42,7 @@ CLUSTER_THRESHOLD = 0.87
 MAX_MISSED = 2000  # newest missed questions clustered per request
 MAX_CLUSTERS = 30
 MAX_SHOWN = 10  # questions listed per cluster
-MISSED_KINDS = ("rephrase", "clarify", "handoff")
+MISSED_KINDS = ("fallback", "clarify", "handoff")
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Question:
     text: str
     lang: str
     conversation_id: str
-    kind: str  # answered | clarify | rephrase | handoff | requested | queued | other
+    kind: str  # answered | clarify | fallback | handoff | requested | queued | other
 
 
 @dataclass
@@ -63,32 +63,31 @@ class Cluster:
     centroid: np.ndarray | None = None
 
 
-def classify(messages: Sequence[Message], reasons: Sequence[str], language: str) -> list[Question]:
+def classify(messages: Sequence[Message], language: str) -> list[Question]:
     """What happened to each typed question of one conversation (messages in id order).
 
     Args:
         messages: The conversation's messages, oldest first.
-        reasons: The reasons of its handoffs, oldest first (requested | fallback | ...).
-        language: The conversation's language (default for language detection).
+        language: The conversation's language (for messages stored without one).
 
     Returns:
         One Question per message the user typed (button presses are not questions). When the
         user asks for a person after an answer, that answer did not help: the question before
         the request counts as handed off.
     """
-    pending = deque(reasons)
     questions: list[Question] = []
-    default: Lang = next((lang for lang in LANGS if lang == language), "en")
+    default = language if language in LANGS else "en"
     for i, m in enumerate(messages):
         if m.role != "user":
             continue
-        kinds = []
+        kinds: list[str] = []
+        requested = False
         for reply in messages[i + 1 :]:
             if reply.role == "user":
                 break
-            if reply.role == "bot":
-                kinds.append(reply_kind(reply.text, list(reply.buttons or [])))
-        requested = "handoff" in kinds and (pending.popleft() if pending else "fallback") == "requested"
+            if reply.role == "bot" and reply.kind:
+                kinds.append("answered" if reply.kind in ANSWERS else reply.kind)
+                requested |= reply.kind == ReplyKind.HANDOFF and reply.result == "requested"
         if requested and questions and questions[-1].kind == "answered":
             questions[-1].kind = "handoff"
         if m.payload is not None:
@@ -97,9 +96,9 @@ def classify(messages: Sequence[Message], reasons: Sequence[str], language: str)
         if kind == "handoff" and requested:
             kind = "requested"
         if kind is None:
-            kind = "answered" if "answer" in kinds else "queued" if m.status == "queued" else "other"
+            kind = "answered" if "answered" in kinds else "queued" if m.status == "queued" else "other"
         # Redacted: clusters feed KB drafts, which end up in the repository.
-        questions.append(Question(redact(m.text), detect(m.text, default=default), m.conversation_id, kind))
+        questions.append(Question(redact(m.text), m.language or default, m.conversation_id, kind))
     return questions
 
 
@@ -217,12 +216,7 @@ def analytics(settings: Settings, retriever: Retriever, days: int = 30) -> Analy
     by_conv: dict[str, list[Message]] = defaultdict(list)
     for m in messages:
         by_conv[m.conversation_id].append(m)
-    reasons: dict[str, list[str]] = defaultdict(list)
-    handed = set()
-    for h in handoffs:
-        reasons[h.conversation_id].append(h.reason)
-        if as_utc(h.created_at) >= since:
-            handed.add(h.conversation_id)
+    handed = {h.conversation_id for h in handoffs if as_utc(h.created_at) >= since}
 
     per_day: Counter[str] = Counter()
     per_language: Counter[str] = Counter()
@@ -241,7 +235,7 @@ def analytics(settings: Settings, retriever: Retriever, days: int = 30) -> Analy
                 per_channel[channel] += 1
             elif m.role == "bot" and m.rating in ("up", "down"):
                 feedback[language][m.rating] += 1
-        questions += classify(rows, reasons[cid], language)
+        questions += classify(rows, language)
 
     up = sum(c["up"] for c in feedback.values())
     down = sum(c["down"] for c in feedback.values())

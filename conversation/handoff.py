@@ -24,7 +24,7 @@ from conversation.records import (
     NotePublic,
     QueueItemPublic,
 )
-from conversation.replies import reply_kind, split_sources
+from conversation.reply_items import ReplyKind, cited_lines
 from conversation.texts import system_text
 from settings import Settings
 
@@ -103,7 +103,11 @@ def handoff_record(h: Handoff, names: dict[int, str]) -> HandoffPublic:
 
 
 def message_record(m: Message, names: dict[int, str]) -> ConsoleMessagePublic:
-    body, sources = split_sources(m.text) if m.role == "bot" else (m.text, [])
+    """A stored message as the console shows it: the lines citing its sources apart, its kind."""
+    sources = cited_lines(m.text, m.sources or [])
+    body = (
+        "\n".join(line for line in m.text.splitlines() if line not in sources).rstrip() if sources else m.text
+    )
     buttons = [str(b.get("title") or b.get("payload") or "") for b in m.buttons or []]
     return ConsoleMessagePublic(
         id=m.id,
@@ -112,7 +116,7 @@ def message_record(m: Message, names: dict[int, str]) -> ConsoleMessagePublic:
         body=body,
         sources=sources,
         buttons=buttons,
-        kind=reply_kind(m.text, list(m.buttons or [])) if m.role == "bot" else None,
+        kind=m.kind,
         rating=m.rating,
         status=m.status,
         created_at=as_utc(m.created_at),
@@ -155,9 +159,7 @@ def handoff_context(handoff: Handoff, messages: Sequence[Message]) -> tuple[str,
             turns.append([])
         elif m.role == "bot":
             turns[-1].append(m)
-    answered = [
-        t for t in turns if t and all(reply_kind(m.text, list(m.buttons or [])) != "handoff" for m in t)
-    ]
+    answered = [t for t in turns if t and all(m.kind != ReplyKind.HANDOFF for m in t)]
     last_answer = "\n\n".join(m.text for m in answered[-1]) if answered else None
     last_agent = max((m.id for m in messages if m.role == "agent"), default=0)
     waiting = sum(1 for m in messages if m.role == "user" and m.status == "queued" and m.id > last_agent)
@@ -308,7 +310,9 @@ def finish(
     """Close the open handoff: back to the assistant (``hand_back``) or conversation closed.
 
     The agent who has the conversation, or anyone while it still waits, may do this; admins
-    always may. The user gets a message saying what happened.
+    always may. The user gets a message saying what happened. Rasa needs no notice: the turn
+    decides from the handoff table whether a message goes to an agent or to the assistant, so
+    handing back works while Rasa is down.
 
     Returns:
         The closed handoff, the stored system message and the conversation's channel.

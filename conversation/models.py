@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conversation.db import Base
@@ -20,6 +20,9 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16))
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(16), default="bot", index=True)  # bot | handoff | closed
+    # The language Rasa's ``language`` slot was last set to by the turn (None: not yet), so the
+    # turn sets it again only when the conversation's language changes.
+    assistant_language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -44,6 +47,19 @@ class Message(Base):
     # Who wrote an agent message (kept when the agent is disabled; agents are never deleted).
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The language the turn decided (user messages) or the reply is in (bot messages).
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # What a bot message did, from the item its custom action attached (conversation.reply_items):
+    # kind (faq | clarify | fallback | rule_verdict | form_question | handoff | small_talk |
+    # feedback), the topic or rule, the retrieval's confidence, the result (answered, a verdict,
+    # ask:<slot>, ...), the sources it cites and the notes it adds. None on other messages.
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    faq_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    rule: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    result: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sources: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    notes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 class Handoff(Base):

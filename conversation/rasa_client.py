@@ -40,24 +40,31 @@ class RasaClient:
         replies: list[dict[str, Any]] = response.json()
         return replies
 
-    async def set_slot(self, sender: str, name: str, value: Any) -> None:
+    async def set_slot(self, sender: str, name: str, value: Any, *, maybe_new: bool = False) -> None:
         """Set a slot on the conversation's tracker (Rasa's HTTP API, ``--enable-api``).
 
-        A conversation Rasa does not know yet is started first, so the slot holds for its first
-        message too.
+        Args:
+            sender: The conversation id.
+            name: The slot.
+            value: Its new value.
+            maybe_new: Rasa may not know the conversation yet. It then starts the conversation's
+                session in the same request, stamped after the event (which is stamped when the
+                request is read), and its SQL tracker store keeps only the events from the latest
+                session start on, by time: the event would be lost. So it is sent a second time.
 
         Raises:
             RasaUnavailableError: Rasa did not answer in time or refused the event.
         """
-        try:
-            response = await self._client.post(
-                f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events",
-                params={"include_events": "NONE"},  # the reply is the tracker: leave its events out
-                json=[{"event": "slot", "name": name, "value": value}],
-            )
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise RasaUnavailableError(str(exc)) from exc
+        for _ in range(2 if maybe_new else 1):
+            try:
+                response = await self._client.post(
+                    f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events",
+                    params={"include_events": "NONE"},  # the reply is the tracker: leave its events out
+                    json=[{"event": "slot", "name": name, "value": value}],
+                )
+                response.raise_for_status()
+            except httpx.HTTPError as exc:
+                raise RasaUnavailableError(str(exc)) from exc
 
     async def intent(self, text: str) -> str | None:
         """The intent Rasa's NLU gives ``text`` (``POST /model/parse``; no tracker changes).

@@ -30,7 +30,7 @@ from conversation.records import (
     TranscriptRowPublic,
     TranscriptsPublic,
 )
-from conversation.replies import CLARIFY, MISSED, texts
+from conversation.reply_items import MISSED
 from knowledge.retrieve import Retriever
 from settings import Settings
 
@@ -38,11 +38,6 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 MAX_SCORED = 40  # user messages scored against the KB when a transcript is opened
-
-
-def _missed_texts() -> list[str]:
-    """Bot replies that mean the assistant had no (sure) answer: rephrase, out of scope, clarify."""
-    return texts(MISSED + CLARIFY)
 
 
 def conversation(
@@ -76,11 +71,8 @@ def conversation(
         notes = session.scalars(
             select(Note).where(Note.conversation_id == conversation_id).order_by(Note.id)
         ).all()
-        missed = set(_missed_texts())
         has_missed = session.scalars(
-            select(Message.id).where(
-                Message.conversation_id == conversation_id, Message.role == "bot", Message.text.in_(missed)
-            )
+            select(Message.id).where(Message.conversation_id == conversation_id, Message.kind.in_(MISSED))
         ).first()
         outcome: Outcome = "handoff" if handoff else "unanswered" if has_missed else "answered"
         messages = [message_record(m, names) for m in rows]
@@ -117,9 +109,8 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 def _filtered(query: TranscriptQuery) -> Select[Conversation]:
     has_handoff = exists().where(Handoff.conversation_id == Conversation.id)
-    has_missed = exists().where(
-        Message.conversation_id == Conversation.id, Message.role == "bot", Message.text.in_(_missed_texts())
-    )
+    # A reply said the assistant had no (sure) answer: fallback or clarify (Message.kind).
+    has_missed = exists().where(Message.conversation_id == Conversation.id, Message.kind.in_(MISSED))
     stmt = select(Conversation)
     if query.q:
         pattern = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -181,9 +172,7 @@ def _rows(session: Session, convs: Sequence[Conversation]) -> list[TranscriptRow
     handed = set(session.scalars(select(Handoff.conversation_id).where(Handoff.conversation_id.in_(ids))))
     missed = set(
         session.scalars(
-            select(Message.conversation_id).where(
-                Message.conversation_id.in_(ids), Message.role == "bot", Message.text.in_(_missed_texts())
-            )
+            select(Message.conversation_id).where(Message.conversation_id.in_(ids), Message.kind.in_(MISSED))
         )
     )
     rows = []
@@ -237,6 +226,10 @@ CSV_COLUMNS = (
     "sent_at",
     "role",
     "kind",
+    "faq_id",
+    "rule",
+    "confidence",
+    "result",
     "agent",
     "text",
     "sources",
@@ -289,10 +282,14 @@ def transcripts_csv(settings: Settings, query: TranscriptQuery, batch: int = 200
                             m.id,
                             shown.created_at.isoformat(),
                             m.role,
-                            shown.kind or "",
+                            m.kind or "",
+                            m.faq_id or "",
+                            m.rule or "",
+                            "" if m.confidence is None else f"{m.confidence:.3f}",
+                            m.result or "",
                             shown.agent or "",
                             m.text,
-                            " | ".join(shown.sources),
+                            " | ".join(m.sources or []),
                             m.rating or "",
                         )
                     )

@@ -2,7 +2,9 @@
 
 Each incoming message is committed before Rasa is called and each reply is committed after,
 so a crash or a Rasa outage never loses a user message: it stays ``queued`` for an agent.
-Conversations in handoff go to agents, not to Rasa.
+Conversations in handoff go to agents, not to Rasa. The turn decides the message's language
+(:mod:`conversation.language`) and stores, with each bot message, the item its action attached
+saying what it did (:mod:`conversation.reply_items`).
 """
 
 from __future__ import annotations
@@ -13,16 +15,17 @@ from functools import partial
 from typing import Any, cast
 
 from anyio import to_thread
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from conversation.db import session_scope
 from conversation.handoff import OPEN, request_handoff
+from conversation.language import CHANGE_LANGUAGE, asked_language, turn_language
 from conversation.models import Conversation, Handoff, Message
 from conversation.rasa_client import RasaClient, RasaUnavailableError
+from conversation.reply_items import ANSWERS, RATINGS, ReplyItem, ReplyKind, describe
 from conversation.texts import system_text
-from knowledge.langdetect import detect
-from knowledge.schema import Lang
+from knowledge.schema import LANGS, Lang
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -85,9 +88,13 @@ async def process_message(
 ) -> GatewayReply:
     """Store the user's message, get the assistant's (or the queue's) reply, store that too.
 
+    The turn decides the message's language (:mod:`conversation.language`) and sets Rasa's
+    ``language`` slot when it changes, before Rasa predicts; the actions and the responses' slot
+    conditions only read it.
+
     Args:
         settings: Application settings.
-        rasa: Client of the Rasa REST channel.
+        rasa: Client of the Rasa server (REST channel and HTTP API).
         channel: web | telegram.
         conversation_id: Stable id of the conversation on that channel.
         text: What the user typed (or the title of the button they pressed).
@@ -100,7 +107,8 @@ async def process_message(
     The database work runs in worker threads: a slow write (a SQLite lock, a busy PostgreSQL)
     holds up this turn only, never the event loop that serves every other request.
     """
-    language, incoming_id, with_agent = await to_thread.run_sync(
+    chosen = lang if lang in LANGS else None
+    received = await to_thread.run_sync(
         partial(
             _receive,
             settings,
@@ -108,13 +116,21 @@ async def process_message(
             conversation_id=conversation_id,
             text=text,
             payload=payload,
-            lang=lang,
+            chosen=chosen,
         )
     )
-    store = partial(_store_replies, settings, conversation_id, language)
-    if with_agent:
-        return await to_thread.run_sync(partial(store, [], system_key=None, queued_only=True))
+    store = partial(_store_replies, settings, conversation_id)
+    if received.with_agent:
+        return await to_thread.run_sync(
+            partial(store, received.language, [], system_key=None, queued_only=True)
+        )
+    language, synced = received.language, received.assistant_language
     try:
+        if received.asked not in (None, language) and await rasa.intent(text) == CHANGE_LANGUAGE:
+            language = received.asked
+        if language != synced:
+            await rasa.set_slot(conversation_id, "language", language, maybe_new=synced is None)
+            synced = language
         replies = await rasa.send(
             conversation_id, payload or text, {"channel": channel, "chosen_language": lang}
         )
@@ -125,10 +141,21 @@ async def process_message(
         await to_thread.run_sync(
             request_handoff, settings, conversation_id, language, "assistant_unavailable", text
         )
-        await to_thread.run_sync(_mark, settings, incoming_id, "queued")
-        return await to_thread.run_sync(partial(store, [], system_key="assistant_unavailable"))
-    await to_thread.run_sync(_mark, settings, incoming_id, "answered")
-    return await to_thread.run_sync(partial(store, replies, system_key=None))
+        await to_thread.run_sync(_settle, settings, received.incoming_id, "queued", language, synced)
+        return await to_thread.run_sync(partial(store, language, [], system_key="assistant_unavailable"))
+    await to_thread.run_sync(_settle, settings, received.incoming_id, "answered", language, synced)
+    return await to_thread.run_sync(partial(store, language, replies, system_key=None))
+
+
+@dataclass(frozen=True)
+class _Received:
+    """The stored user message and what the turn knows before calling Rasa."""
+
+    incoming_id: int
+    language: Lang  # by the rules that need no NLU
+    asked: Lang | None  # the language the message names, if any
+    assistant_language: str | None  # what Rasa's language slot holds
+    with_agent: bool
 
 
 def _receive(
@@ -138,34 +165,60 @@ def _receive(
     conversation_id: str,
     text: str,
     payload: str | None,
-    lang: str | None,
-) -> tuple[str, int, bool]:
-    """Commit the user's message (before anything can fail) and decide the turn's language.
-
-    Returns:
-        The language, the stored message's id and whether an agent has the conversation.
-    """
+    chosen: Lang | None,
+) -> _Received:
+    """Commit the user's message (before anything can fail) and decide the turn's language."""
     with session_scope(settings.database_url) as session:
-        conv = _conversation(session, conversation_id, channel, lang or settings.default_language)
-        current = cast(Lang, conv.language)
-        language = lang or (detect(text, default=current) if not payload else current)
+        conv = _conversation(session, conversation_id, channel, chosen or settings.default_language)
+        language = turn_language(text, payload, chosen, cast(Lang, conv.language))
         conv.language = language
         incoming = Message(
-            conversation_id=conversation_id, role="user", text=text, payload=payload, status="received"
+            conversation_id=conversation_id,
+            role="user",
+            text=text,
+            payload=payload,
+            status="received",
+            language=language,
         )
         session.add(incoming)
         session.flush()
         with_agent = in_handoff(session, conversation_id)
         if with_agent:
             incoming.status = "queued"
-        return language, incoming.id, with_agent
+        return _Received(
+            incoming.id, language, asked_language(text, payload), conv.assistant_language, with_agent
+        )
 
 
-def _mark(settings: Settings, message_id: int, status: str) -> None:
+def _settle(settings: Settings, message_id: int, status: str, language: str, synced: str | None) -> None:
+    """Mark the user's message answered or queued, in the turn's final language."""
     with session_scope(settings.database_url) as session:
         message = session.get(Message, message_id)
-        if message is not None:
-            message.status = status
+        if message is None:  # erased meanwhile
+            return
+        message.status = status
+        message.language = language
+        conv = session.get(Conversation, message.conversation_id)
+        if conv is not None:
+            conv.language = language
+            conv.assistant_language = synced
+
+
+def _bot_message(conversation_id: str, reply: dict[str, Any], item: ReplyItem, language: str) -> Message:
+    return Message(
+        conversation_id=conversation_id,
+        role="bot",
+        text=reply.get("text", ""),
+        buttons=reply.get("buttons", []),
+        language=item.language or language,
+        kind=item.kind,
+        faq_id=item.faq_id,
+        rule=item.rule,
+        confidence=item.confidence,
+        result=item.status,
+        sources=list(item.sources),
+        notes=list(item.notes),
+    )
 
 
 def _store_replies(
@@ -177,34 +230,28 @@ def _store_replies(
     system_key: str | None,
     queued_only: bool = False,
 ) -> GatewayReply:
+    """Store what the user is shown, each bot message with the item its action attached.
+
+    Rasa's own responses come without an item: they are stored as small talk. Typed feedback
+    ("that's wrong") rates the conversation's last answer, as the widget's thumbs do.
+    """
     with session_scope(settings.database_url) as session:
-        stored: list[Message] = []
-        if queued_only:
-            stored.append(
-                Message(
-                    conversation_id=conversation_id,
-                    role="system",
-                    text=system_text("with_agent", language, settings),
-                )
+        keys = ["with_agent"] if queued_only else []
+        keys += [system_key] if system_key else []
+        stored = [
+            Message(
+                conversation_id=conversation_id,
+                role="system",
+                text=system_text(key, language, settings),
+                language=language,
             )
-        if system_key:
-            stored.append(
-                Message(
-                    conversation_id=conversation_id,
-                    role="system",
-                    text=system_text(system_key, language, settings),
-                )
-            )
-        for reply in replies:
-            if "text" in reply or "buttons" in reply:
-                stored.append(
-                    Message(
-                        conversation_id=conversation_id,
-                        role="bot",
-                        text=reply.get("text", ""),
-                        buttons=reply.get("buttons", []),
-                    )
-                )
+            for key in keys
+        ]
+        for reply, item in describe(replies):
+            described = item or ReplyItem(ReplyKind.SMALL_TALK)
+            if described.kind == ReplyKind.FEEDBACK and described.status in RATINGS:
+                rate_last_answer(session, conversation_id, described.status)
+            stored.append(_bot_message(conversation_id, reply, described, language))
         session.add_all(stored)
         handoff = in_handoff(session, conversation_id)
         conv = session.get(Conversation, conversation_id)
@@ -228,6 +275,35 @@ def history(settings: Settings, conversation_id: str, after: int = 0) -> Gateway
         return GatewayReply(
             conversation_id, conv.language, in_handoff(session, conversation_id), [_out(m) for m in rows]
         )
+
+
+def rate_last_answer(session: Session, conversation_id: str, rating: str) -> Message | None:
+    """Rate the conversation's last answer (FAQ or rule verdict) on its first message, the one the
+    widget's thumbs rate; None if the assistant has not answered anything yet."""
+    last = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.kind.in_(ANSWERS))
+        .order_by(Message.id.desc())
+    ).first()
+    if last is None:
+        return None
+    asked = session.scalar(
+        select(func.max(Message.id)).where(
+            Message.conversation_id == conversation_id, Message.role == "user", Message.id < last.id
+        )
+    )
+    first = session.scalars(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.kind == last.kind,
+            Message.id > (asked or 0),
+        )
+        .order_by(Message.id)
+    ).first()
+    target = first or last
+    target.rating = rating
+    return target
 
 
 def rate(settings: Settings, conversation_id: str, message_id: int, rating: str) -> bool:

@@ -40,6 +40,13 @@ def run(
     return events, dispatcher.messages
 
 
+def item(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The reply item the action attached last (what the turn stores with the reply)."""
+    assert messages and messages[-1].get("custom"), messages
+    attached: dict[str, Any] = messages[-1]["custom"]
+    return attached
+
+
 @pytest.mark.unit
 def test_domain_every_custom_action_has_a_class(domain: dict[str, Any], registry: dict[str, Any]) -> None:
     custom = [a for a in domain["actions"] if not a.startswith("utter_")]
@@ -85,6 +92,10 @@ def test_faq_action_dutch_contacts_answers_with_source_and_notes(registry, domai
         and "Bronnen spreken elkaar tegen" in messages[1]["notes"]
     )
     assert {"event": "slot", "timestamp": None, "name": "fallback_count", "value": 0} in events
+    said = item(messages)
+    assert said["kind"] == "faq" and said["status"] == "answered" and said["language"] == "nl"
+    assert said["faq_id"] and said["confidence"] > 0
+    assert said["sources"] == [messages[0]["source"]] and any("Bronnen" in n for n in said["notes"])
 
 
 @pytest.mark.integration
@@ -101,6 +112,7 @@ def test_faq_action_first_miss_asks_to_rephrase_second_hands_over(registry, doma
         registry, "action_answer_faq", make_tracker("qwxz plorf snerg", "nlu_fallback"), domain
     )
     assert messages[0]["response"] == "utter_faq_rephrase"
+    assert item(messages)["kind"] == "fallback" and item(messages)["status"] == "fallback"
     assert any(e.get("name") == "fallback_count" and e.get("value") == 1 for e in events)
     tracker = make_tracker("qwxz plorf snerg", "nlu_fallback", {"fallback_count": 1})
     events, messages = run(registry, "action_answer_faq", tracker, domain)
@@ -113,6 +125,7 @@ def test_faq_action_vague_question_offers_three_buttons(registry, domain) -> Non
     assert messages[0]["response"] == "utter_faq_clarify"
     assert len(messages[0]["buttons"]) == 3
     assert all(b["payload"].startswith('/ask_faq{"faq_id": ') for b in messages[0]["buttons"])
+    assert item(messages)["kind"] == "clarify" and item(messages)["faq_id"]
 
 
 @pytest.mark.unit
@@ -145,6 +158,7 @@ def test_form_validation_bad_date_is_cleared_and_reasked_with_example(registry, 
     events, messages = run(registry, "validate_group_migration_form", tracker, domain)
     assert messages[0]["response"] == "utter_invalid_value" and "31.02.2021" in messages[0]["reason"]
     assert {"event": "slot", "timestamp": None, "name": "last_activity", "value": None} in events
+    assert item(messages)["kind"] == "form_question" and item(messages)["status"] == "invalid:last_activity"
 
 
 @pytest.mark.unit
@@ -167,6 +181,13 @@ def test_ask_action_uses_rule_prompt_in_user_language(registry, domain) -> None:
     _, messages = run(registry, "action_ask_last_activity", tracker, domain)
     assert messages[0]["response"] == "utter_rule_prompt" and messages[0]["example"]
     assert messages[0]["prompt"] != make_prompt_en(registry, domain)
+    said = item(messages)
+    assert (said["kind"], said["rule"], said["status"], said["language"]) == (
+        "form_question",
+        "group_migration",
+        "ask:last_activity",
+        "sl",
+    )
 
 
 def make_prompt_en(registry: dict[str, Any], domain: dict[str, Any]) -> str:
@@ -191,41 +212,33 @@ def test_check_rule_gives_verdict_with_sources(registry, domain, lang: str, word
     _, messages = run(registry, "action_check_rule", tracker, domain)
     assert messages[0]["response"] == "utter_rule_verdict"
     assert word in messages[0]["explanation"] and messages[0]["sources"]
+    said = item(messages)
+    assert (said["kind"], said["rule"], said["language"]) == ("rule_verdict", "group_migration", lang)
+    assert said["status"] in ("yes", "no", "uncertain")
+    assert said["sources"] and all(s in messages[0]["sources"] for s in said["sources"])
 
 
 @pytest.mark.unit
 @pytest.mark.parametrize(
-    ("text", "intent", "before", "after"),
+    ("intent", "response", "rating"),
     [
-        ("Ali bo moja skupina prenesena na novo platformo?", "check_group_migration", "en", "sl"),
-        ("in English please", "change_language", "nl", "en"),
-        ("kan het in het Nederlands?", "change_language", "en", "nl"),
-        ("15.6.2021", "inform", "sl", "sl"),
-        ('/ask_faq{"faq_id": "learning-lab"}', "ask_faq", "nl", "nl"),
+        ("feedback_negative", "utter_feedback_sorry", "down"),
+        ("feedback_positive", "utter_feedback_thanks", "up"),
     ],
 )
-def test_language_slot_follows_messages_and_requests(registry, domain, text, intent, before, after) -> None:  # type: ignore[no-untyped-def]
-    tracker = make_tracker(text, intent, {"language": before})
-    events, _ = run(registry, "action_validate_slot_mappings", tracker, domain)
-    values = [e["value"] for e in events if e.get("name") == "language"]
-    assert values[-1:] == [after] or (not values and before == after)
+def test_feedback_action_answers_and_reports_the_rating(registry, domain, intent, response, rating) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("klopt niet", intent, {"language": "nl"})
+    events, messages = run(registry, "action_feedback", tracker, domain)
+    assert events == [] and messages[0]["response"] == response
+    assert (item(messages)["kind"], item(messages)["status"]) == ("feedback", rating)
 
 
 @pytest.mark.unit
-def test_language_button_payload_sets_chosen_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
-    entities = [{"entity": "language", "value": "sl"}]
-    tracker = make_tracker(
-        '/change_language{"language": "sl"}', "change_language", {"language": "en"}, entities
-    )
-    events, _ = run(registry, "action_validate_slot_mappings", tracker, domain)
-    assert [e["value"] for e in events if e.get("name") == "language"] == ["sl"]
-
-
-@pytest.mark.unit
-def test_language_picked_in_channel_is_used_when_text_is_ambiguous(registry, domain) -> None:  # type: ignore[no-untyped-def]
-    tracker = make_tracker("EU login", "ask_faq", {"language": "en"}, metadata={"chosen_language": "nl"})
-    events, _ = run(registry, "action_validate_slot_mappings", tracker, domain)
-    assert [e["value"] for e in events if e.get("name") == "language"] == ["nl"]
+def test_language_change_action_confirms_in_the_slot_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("in English please", "change_language", {"language": "en"})
+    events, messages = run(registry, "action_change_language", tracker, domain)
+    assert events == [] and messages[0]["response"] == "utter_language_changed"
+    assert (item(messages)["kind"], item(messages)["language"]) == ("small_talk", "en")
 
 
 @pytest.mark.integration
@@ -238,7 +251,8 @@ def test_handoff_records_conversation_and_tells_hours(registry, domain, tmp_path
         tracker = make_tracker("ik wil iemand spreken", "ask_human", {"language": "nl"}, sender_id="conv-42")
         events, messages = run(registry, "action_handoff", tracker, domain)
         assert messages[0]["response"] == "utter_handoff" and messages[0]["hours"]
-        assert {"event": "slot", "timestamp": None, "name": "handoff", "value": True} in events
+        assert (item(messages)["kind"], item(messages)["status"]) == ("handoff", "requested")
+        assert not any(e.get("name") == "handoff" for e in events)  # the turn reads the handoff table
         run(registry, "action_handoff", tracker, domain)
         waiting = open_handoffs(get_settings())
         assert [(h.conversation_id, h.language, h.reason) for h in waiting] == [

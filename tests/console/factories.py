@@ -15,8 +15,9 @@ from bot.schemas import AgentCreate, AgentPublic
 from conversation import agents
 from conversation.db import session_scope
 from conversation.models import Conversation, Handoff, Message
-from conversation.replies import texts
+from conversation.reply_items import ReplyKind
 from settings import Settings
+from tests.factories import load_domain
 
 PASSWORD = "correct horse battery staple"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -69,7 +70,7 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
 
 def response_text(name: str, lang: str = "en") -> str:
     """A domain response's text in ``lang`` (variants are stored nl, sl, en)."""
-    return texts([name])[{"nl": 0, "sl": 1, "en": 2}[lang]]
+    return str(load_domain()["responses"][name][{"nl": 0, "sl": 1, "en": 2}[lang]]["text"])
 
 
 def handoff_text(hours: str = "Mon-Fri 9:00-17:00 CET", lang: str = "en") -> str:
@@ -77,14 +78,18 @@ def handoff_text(hours: str = "Mon-Fri 9:00-17:00 CET", lang: str = "en") -> str
     return response_text("utter_handoff", lang).replace("{hours}", hours)
 
 
-def answer_text(answer: str, source: str = "EC FAQ (2022), eTwinning question 1") -> str:
+SOURCE = "EC FAQ (2022), eTwinning question 1"
+
+
+def answer_text(answer: str, source: str = SOURCE) -> str:
     """utter_faq_answer as Rasa fills it (English)."""
     return f"{answer}\n\nSource: {source}"
 
 
 @dataclass
 class Turn:
-    """A message to seed: role, text and optional payload, rating, status, buttons."""
+    """A message to seed: role, text and optional payload, rating, status, buttons; for bot
+    messages what the turn stores from the reply's item (kind, result, sources)."""
 
     role: str
     text: str
@@ -92,6 +97,42 @@ class Turn:
     rating: str | None = None
     status: str = "sent"
     buttons: list[dict[str, Any]] = field(default_factory=list)
+    kind: str | None = None
+    result: str | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+def answer_turn(answer: str, source: str = SOURCE, rating: str | None = None) -> Turn:
+    """An FAQ answer with its source line, as the turn stores it."""
+    return Turn(
+        "bot",
+        answer_text(answer, source),
+        rating=rating,
+        kind=ReplyKind.FAQ,
+        result="answered",
+        sources=[source],
+    )
+
+
+def missed_turn(lang: str = "en") -> Turn:
+    """The assistant found no answer and asks to rephrase."""
+    return Turn("bot", response_text("utter_faq_rephrase", lang), kind=ReplyKind.FALLBACK, result="fallback")
+
+
+def clarify_turn(buttons: list[dict[str, Any]], lang: str = "en") -> Turn:
+    """The assistant is unsure and offers the closest questions."""
+    return Turn(
+        "bot",
+        response_text("utter_faq_clarify", lang),
+        buttons=buttons,
+        kind=ReplyKind.CLARIFY,
+        result="clarify",
+    )
+
+
+def handoff_turn(reason: str = "requested", lang: str = "en") -> Turn:
+    """The assistant passed the conversation to the helpdesk (``reason``: requested | fallback)."""
+    return Turn("bot", handoff_text(lang=lang), kind=ReplyKind.HANDOFF, result=reason)
 
 
 def seed_conversation(
@@ -129,6 +170,10 @@ def seed_conversation(
                     rating=t.rating,
                     status=t.status,
                     buttons=t.buttons,
+                    kind=t.kind,
+                    result=t.result,
+                    sources=t.sources if t.role == "bot" else None,
+                    language=language,
                     created_at=when + dt.timedelta(seconds=i),
                 )
             )
@@ -154,9 +199,9 @@ def waiting_conversation(settings: Settings, conversation_id: str, **kwargs: Any
         conversation_id,
         [
             Turn("user", "How do I join an eTwinning group?", status="answered"),
-            Turn("bot", answer_text("Open the group and press Join.")),
+            answer_turn("Open the group and press Join."),
             Turn("user", "Talk to a person", payload="/ask_human", status="answered"),
-            Turn("bot", handoff_text()),
+            handoff_turn("requested"),
         ],
         handoff="requested",
         **kwargs,

@@ -9,13 +9,21 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from conversation.records import ClusterQuestionPublic
 from conversation.analytics import classify, cluster, kb_draft
+from conversation.handoff import message_record
 from conversation.models import Message
-from conversation.replies import reply_kind, split_sources
+from conversation.records import ClusterQuestionPublic
 from knowledge.schema import Entry
 from settings import Settings
-from tests.console.factories import Turn, answer_text, handoff_text, response_text, seed_conversation
+from tests.console.factories import (
+    SOURCE,
+    Turn,
+    answer_turn,
+    clarify_turn,
+    handoff_turn,
+    missed_turn,
+    seed_conversation,
+)
 
 CLARIFY_BUTTONS = [
     {"title": "How do I register on ESEP?", "payload": '/ask_faq{"faq_id": "register-eu-login"}'},
@@ -27,15 +35,15 @@ NOW = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
 @pytest.fixture
 def seeded(settings_db: Settings) -> Settings:
     """Five conversations in the last 30 days (and one older) with known outcomes."""
-    rephrase = response_text("utter_faq_rephrase")
+    rephrase = missed_turn()
     seed_conversation(  # two misses about the same thing
         settings_db,
         "web-a0000001",
         [
             Turn("user", "How do I reset my EU Login password?"),
-            Turn("bot", rephrase),
+            rephrase,
             Turn("user", "I forgot my EU Login password, how can I reset it?"),
-            Turn("bot", rephrase),
+            rephrase,
         ],
         at=NOW,
     )
@@ -44,7 +52,7 @@ def seeded(settings_db: Settings) -> Settings:
         "web-b0000001",
         [
             Turn("user", "Hoe reset ik mijn EU Login wachtwoord?"),
-            Turn("bot", response_text("utter_faq_clarify", "nl"), buttons=CLARIFY_BUTTONS),
+            clarify_turn(CLARIFY_BUTTONS, "nl"),
         ],
         language="nl",
         at=NOW,
@@ -54,9 +62,9 @@ def seeded(settings_db: Settings) -> Settings:
         "tg-100001",
         [
             Turn("user", "When is the next eTwinning webinar?"),
-            Turn("bot", rephrase),
+            rephrase,
             Turn("user", "where can I find the webinar schedule"),
-            Turn("bot", handoff_text()),
+            handoff_turn("fallback"),
         ],
         channel="telegram",
         handoff="fallback",
@@ -67,9 +75,9 @@ def seeded(settings_db: Settings) -> Settings:
         "web-d0000001",
         [
             Turn("user", "How do I join a group?"),
-            Turn("bot", answer_text("Press Join."), rating="up"),
+            answer_turn("Press Join.", rating="up"),
             Turn("user", "Talk to a person", payload="/ask_human"),
-            Turn("bot", handoff_text()),
+            handoff_turn("requested"),
         ],
         handoff="requested",
         at=NOW - dt.timedelta(days=2),
@@ -77,14 +85,14 @@ def seeded(settings_db: Settings) -> Settings:
     seed_conversation(  # answered, rated down
         settings_db,
         "web-e0000001",
-        [Turn("user", "Kdaj je bil zagnan ESEP?"), Turn("bot", answer_text("Maja 2022."), rating="down")],
+        [Turn("user", "Kdaj je bil zagnan ESEP?"), answer_turn("Maja 2022.", rating="down")],
         language="sl",
         at=NOW,
     )
     seed_conversation(  # outside the window
         settings_db,
         "web-f0000001",
-        [Turn("user", "Old question about quality labels"), Turn("bot", rephrase)],
+        [Turn("user", "Old question about quality labels"), rephrase],
         at=NOW - dt.timedelta(days=45),
     )
     return settings_db
@@ -98,7 +106,7 @@ def test_analytics_numbers_on_seeded_db(agent_client: tuple[TestClient, str], se
     assert data["user_messages"] == 8
     assert data["questions"] == 7  # the "talk to a person" button press is not a question
     assert data["handoffs"] == 2 and data["handoff_rate"] == 0.4
-    assert data["outcomes"] == {"rephrase": 3, "clarify": 1, "handoff": 2, "answered": 1}
+    assert data["outcomes"] == {"fallback": 3, "clarify": 1, "handoff": 2, "answered": 1}
     assert (
         data["feedback"]["up"] == 1
         and data["feedback"]["down"] == 1
@@ -129,7 +137,7 @@ def test_analytics_groups_missed_questions_by_meaning(
     assert sorted(["When is the next eTwinning webinar?", "where can I find the webinar schedule"]) in groups
     assert ["How do I join a group?"] in groups  # answered, then the teacher asked for a person
     assert clusters[0]["size"] == 3 and clusters[0]["languages"] == {"en": 2, "nl": 1}
-    assert clusters[0]["kinds"] == {"rephrase": 2, "clarify": 1}
+    assert clusters[0]["kinds"] == {"fallback": 2, "clarify": 1}
     assert clusters[0]["nearest_topic"] == "register-eu-login"
     assert "Old question" not in str(clusters)
 
@@ -187,30 +195,20 @@ def test_cluster_empty_input_gives_no_clusters() -> None:
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize(
-    ("text", "buttons", "kind"),
-    [
-        (response_text("utter_faq_rephrase", "sl"), [], "rephrase"),
-        (response_text("utter_out_of_scope", "nl"), [], "rephrase"),
-        (response_text("utter_faq_clarify", "en"), CLARIFY_BUTTONS, "clarify"),
-        ("Anything", CLARIFY_BUTTONS, "clarify"),
-        (handoff_text("Ma-vr 9-17", "nl"), [], "handoff"),
-        (answer_text("Yes."), [], "answer"),
-        ("Ja.\n\nBronnen: EC FAQ; Flemish NSO", [], "answer"),
-        (response_text("utter_greet", "en"), [], "other"),
-    ],
-)
-def test_reply_kind_recognises_domain_responses(text: str, buttons: list[dict[str, str]], kind: str) -> None:
-    assert reply_kind(text, buttons) == kind
+def test_message_record_shows_the_lines_citing_the_stored_sources_apart() -> None:
+    answer = answer_turn("Yes, it moved.")
+    stored = {"conversation_id": "c", "status": "sent", "buttons": [], "created_at": NOW}
+    bot = Message(id=1, role="bot", text=answer.text, kind=answer.kind, sources=answer.sources, **stored)
+    shown = message_record(bot, {})
+    assert (shown.body, shown.sources, shown.kind) == ("Yes, it moved.", [f"Source: {SOURCE}"], "faq")
+    user = message_record(Message(id=2, role="user", text="Source: me", **stored), {})
+    assert (user.body, user.sources, user.kind) == ("Source: me", [], None)
 
 
-@pytest.mark.unit
-def test_split_sources_separates_source_lines() -> None:
-    assert split_sources("Yes, it moved.\n\nSource: EC FAQ (2022), q1") == (
-        "Yes, it moved.",
-        ["Source: EC FAQ (2022), q1"],
+def _bot(id_: int, turn: Turn) -> Message:
+    return Message(
+        id=id_, conversation_id="c", role="bot", text=turn.text, kind=turn.kind, result=turn.result
     )
-    assert split_sources("No source here") == ("No source here", [])
 
 
 @pytest.mark.unit
@@ -225,7 +223,7 @@ def test_classify_requested_handoff_marks_previous_answered_question() -> None:
             status="answered",
             buttons=[],
         ),
-        Message(id=2, conversation_id="c", role="bot", text=answer_text("Press Join."), buttons=[]),
+        _bot(2, answer_turn("Press Join.")),
         Message(
             id=3,
             conversation_id="c",
@@ -235,12 +233,12 @@ def test_classify_requested_handoff_marks_previous_answered_question() -> None:
             status="answered",
             buttons=[],
         ),
-        Message(id=4, conversation_id="c", role="bot", text=handoff_text(), buttons=[]),
+        _bot(4, handoff_turn("requested")),
         Message(
             id=5, conversation_id="c", role="user", text="hello?", payload=None, status="queued", buttons=[]
         ),
     ]
-    kinds = [(q.text, q.kind) for q in classify(messages, ["requested"], "en")]
+    kinds = [(q.text, q.kind) for q in classify(messages, "en")]
     assert kinds == [
         ("How do I join a group?", "handoff"),
         ("I want a human", "requested"),
@@ -260,16 +258,16 @@ def test_classify_redacts_emails_and_phone_numbers() -> None:
             status="answered",
             buttons=[],
         ),
-        Message(id=2, conversation_id="c", role="bot", text=response_text("utter_faq_rephrase"), buttons=[]),
+        _bot(2, missed_turn()),
     ]
-    [question] = classify(messages, [], "en")
+    [question] = classify(messages, "en")
     assert "jan@school.be" not in question.text and "470" not in question.text
-    assert question.kind == "rephrase"
+    assert question.kind == "fallback"
 
 
 @pytest.mark.unit
 def test_kb_draft_for_single_question_has_no_paraphrases_and_validates() -> None:
-    q = ClusterQuestionPublic(text="Kako ponastavim geslo?", lang="sl", kind="rephrase", conversation_id="c")
+    q = ClusterQuestionPublic(text="Kako ponastavim geslo?", lang="sl", kind="fallback", conversation_id="c")
     draft = kb_draft([q], q, None, dt.date(2026, 11, 26))
     entry = Entry.model_validate(yaml.safe_load(draft)[0])
     assert entry.question["sl"] == "Kako ponastavim geslo?" and entry.paraphrases == {}

@@ -11,7 +11,14 @@ from fastapi.testclient import TestClient
 
 from conversation.transcripts import CSV_COLUMNS
 from settings import Settings
-from tests.console.factories import Turn, answer_text, response_text, seed_conversation, waiting_conversation
+from tests.console.factories import (
+    SOURCE,
+    Turn,
+    answer_turn,
+    missed_turn,
+    seed_conversation,
+    waiting_conversation,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -23,12 +30,12 @@ def seeded(settings_db: Settings) -> Settings:
     seed_conversation(
         settings_db,
         "web-answered1",
-        [Turn("user", "How do I join a group?"), Turn("bot", answer_text("Press Join."), rating="up")],
+        [Turn("user", "How do I join a group?"), answer_turn("Press Join.", rating="up")],
     )
     seed_conversation(
         settings_db,
         "tg-55501",
-        [Turn("user", "Wat is een kwaliteitslabel?"), Turn("bot", response_text("utter_faq_rephrase", "nl"))],
+        [Turn("user", "Wat is een kwaliteitslabel?"), missed_turn("nl")],
         channel="telegram",
         language="nl",
         at=LAST_YEAR,
@@ -37,7 +44,7 @@ def seeded(settings_db: Settings) -> Settings:
     seed_conversation(
         settings_db,
         "web-formula1",
-        [Turn("user", '=HYPERLINK("http://evil")'), Turn("bot", answer_text("Hm."), rating="down")],
+        [Turn("user", '=HYPERLINK("http://evil")'), answer_turn("Hm.", rating="down")],
         language="sl",
     )
     return settings_db
@@ -99,8 +106,8 @@ def test_transcripts_csv_has_one_row_per_message_and_no_formulas(
     assert len(rows) == 2 + 2 + 4 + 2
     answered = [r for r in rows if r["conversation_id"] == "web-answered1"]
     assert [r["role"] for r in answered] == ["user", "bot"]
-    assert answered[1]["kind"] == "answer" and answered[1]["rating"] == "up"
-    assert answered[1]["sources"] == "Source: EC FAQ (2022), eTwinning question 1"
+    assert answered[1]["kind"] == "faq" and answered[1]["rating"] == "up"
+    assert answered[1]["result"] == "answered" and answered[1]["sources"] == SOURCE
     assert {r["outcome"] for r in rows if r["conversation_id"] == "web-handoff01"} == {"handoff"}
     formula = next(r for r in rows if r["conversation_id"] == "web-formula1" and r["role"] == "user")
     assert formula["text"] == '\'=HYPERLINK("http://evil")'
@@ -110,7 +117,7 @@ def test_transcripts_csv_uses_the_filters(agent_client: tuple[TestClient, str], 
     client, _ = agent_client
     rows = list(csv.DictReader(io.StringIO(client.get("/console/transcripts.csv?channel=telegram").text)))
     assert {r["conversation_id"] for r in rows} == {"tg-55501"}
-    assert rows[1]["kind"] == "rephrase" and rows[1]["outcome"] == "unanswered"
+    assert rows[1]["kind"] == "fallback" and rows[1]["outcome"] == "unanswered"
 
 
 def test_transcripts_page_links_csv_with_same_filters(

@@ -123,15 +123,18 @@ async def _params(request: Request) -> dict[str, Any]:
 
 @dataclass
 class FakeRasa:
-    """Rasa's REST channel: records each message, answers from ``replies`` or echoes it."""
+    """Rasa's REST channel: records each message, answers from ``replies`` or echoes it; its HTTP
+    API records the slots the turn sets and parses every text as ``ask_faq``."""
 
     received: list[dict[str, Any]] = field(default_factory=list)
     replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    slots: list[tuple[str, str, Any]] = field(default_factory=list)
     url: str = ""
 
     def reset(self) -> None:
         self.received.clear()
         self.replies.clear()
+        self.slots.clear()
 
     def app(self) -> FastAPI:
         app = FastAPI()
@@ -144,6 +147,15 @@ class FakeRasa:
             if canned is None:
                 canned = [{"text": f"echo: {body['message']}"}]
             return [{"recipient_id": body["sender"], **reply} for reply in canned]
+
+        @app.post("/conversations/{sender}/tracker/events")
+        async def events(sender: str, request: Request) -> dict[str, Any]:
+            self.slots += [(sender, e["name"], e["value"]) for e in await request.json()]
+            return {"sender_id": sender}
+
+        @app.post("/model/parse")
+        async def parse(request: Request) -> dict[str, Any]:
+            return {"text": (await request.json())["text"], "intent": {"name": "ask_faq"}}
 
         return app
 
