@@ -99,7 +99,8 @@ def test_helpdesk_stats_per_week_lists_every_week_of_the_period(
     stats = helpdesk_stats(settings_db, 30)
     weeks = {f.week_start: f for f in stats.per_week}
     assert [f.week_start for f in stats.per_week] == sorted(weeks)
-    assert min(weeks) <= (NOW - dt.timedelta(days=30)).date() and max(weeks) == week_start(NOW)
+    now = dt.datetime.now(dt.UTC)
+    assert min(weeks) <= (now - dt.timedelta(days=30)).date() and max(weeks) == week_start(now)
     assert all(w.weekday() == 0 for w in weeks)
     assert weeks[WEEK_2.date()].label == f"{WEEK_2:%G-W%V}"
     assert (weeks[WEEK_2.date()].handoffs, weeks[WEEK_2.date()].first_response_median) == (2, 210.0)

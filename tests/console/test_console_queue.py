@@ -13,12 +13,11 @@ from settings import Settings
 from tests.console.factories import make_agent
 from tests.console.helpdesk_factories import Said, seed_handoff
 
-NOW = dt.datetime.now(dt.UTC)
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def _ago(minutes: float) -> dt.datetime:
-    return NOW - dt.timedelta(minutes=minutes)
+    return dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
 
 
 @pytest.mark.unit

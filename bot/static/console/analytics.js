@@ -15,6 +15,11 @@
     return node;
   }
 
+  /** A day (YYYY-MM-DD) as the agent's language writes it short, e.g. 5/11, 5. 11. */
+  function shortDay(iso) {
+    return new Date(iso + "T00:00:00Z").toLocaleDateString(C.lang, { timeZone: "UTC", day: "numeric", month: "numeric" });
+  }
+
   /** Vertical bars for a time series (labels every few bars). */
   function columns(container, items) {
     var width = 760, height = 200, pad = 28, max = Math.max(1, Math.max.apply(null, items.map(function (i) { return i.count; })));
@@ -29,7 +34,7 @@
       chart.appendChild(bar);
       var every = Math.ceil(items.length / 8);
       if (index % every === 0) {
-        chart.appendChild(svg("text", { x: pad + index * step, y: height + 16, class: "tick" }, item.label.slice(5)));
+        chart.appendChild(svg("text", { x: pad + index * step, y: height + 16, class: "tick" }, shortDay(item.label)));
       }
     });
     container.replaceChildren(chart);
