@@ -111,7 +111,7 @@ def _sign_in(page: Page, console: LiveConsole, target: str = "/console/queue") -
 
 def _listening(page: Page) -> None:
     """Wait until the page has taken in the queue once (so what comes next is news to it)."""
-    page.wait_for_function("() => localStorage.getItem('nso-console-seen') !== null")
+    page.wait_for_function("() => sessionStorage.getItem('nso-console-seen') !== null")
 
 
 def _shot(page: Page, name: str) -> Path:
@@ -195,6 +195,39 @@ def test_console_new_handoff_raises_title_count_badge_sound_and_notification(
     notes = page.evaluate("() => window.__notifications")
     assert [n["title"] for n in notes] == ["1 new message in your conversation"], notes
     assert page.evaluate("() => window.__tones") == 1  # the one-note chime
+    context.close()
+    assert not errors, errors
+
+
+def test_console_tabs_share_one_queue_stream_and_only_the_last_used_tab_alerts(
+    live_console: LiveConsole, browser: Browser
+) -> None:
+    errors: list[str] = []
+    context = _context(browser, live_console)
+    streams: list[str] = []
+    context.on("request", lambda r: streams.append(r.url) if "/console/api/queue/events" in r.url else None)
+    first = _page(context, errors)
+    _sign_in(first, live_console, "/console/tools")
+    _listening(first)
+    second = _page(context, errors)
+    second.goto(f"{live_console.url}/console/queue")
+    expect(second.locator("[data-live-on]")).to_be_visible()  # fed by the first tab's stream
+    _listening(second)
+    second.locator("h1").click()  # the agent works in the second tab
+
+    waiting_conversation(live_console.settings, "web-tabs000001")
+    expect(second.locator("[data-queue-body] tr")).to_have_count(1, timeout=15_000)
+    expect(first).to_have_title("(1) Tools · NSO helpdesk")
+    expect(second).to_have_title("(1) Queue · NSO helpdesk")
+    assert len(streams) == 1, streams  # one connection for both tabs
+    assert len(second.evaluate("() => window.__notifications")) == 1
+    assert first.evaluate("() => window.__notifications") == []
+    assert (first.evaluate("() => window.__tones"), second.evaluate("() => window.__tones")) == (0, 2)
+
+    first.close()  # the tab with the stream goes: the other one takes it over
+    waiting_conversation(live_console.settings, "web-tabs000002")
+    expect(second).to_have_title("(2) Queue · NSO helpdesk", timeout=15_000)
+    assert len(streams) == 2, streams
     context.close()
     assert not errors, errors
 

@@ -2,7 +2,12 @@
    clones (always textContent, never HTML), texts in the agent's language, local times,
    Server-Sent Events, and the alerts every page gives: the queue's count in the tab title and
    the navigation badge, a sound and a desktop notification for a new handoff or a new message
-   in one of the agent's conversations. */
+   in one of the agent's conversations.
+
+   One tab per browser follows the queue's event stream (a Web Lock elects it) and passes every
+   update to the other console tabs on a BroadcastChannel: browsers allow only six connections
+   per server over HTTP/1.1, and an agent may keep many tabs open. Each tab keeps its own count;
+   only the tab the agent used last rings and notifies, so several tabs do not ring at once. */
 (function () {
   "use strict";
 
@@ -114,15 +119,23 @@
     });
   }
 
+  /** Show whether the page's [data-live=name] indicator's stream is connected. */
+  function markLive(name, on) {
+    var indicator = name ? document.querySelector('[data-live="' + name + '"]') : null;
+    if (!indicator) return;
+    indicator.querySelector("[data-live-on]").hidden = !on;
+    indicator.querySelector("[data-live-off]").hidden = on;
+  }
+
   /** Follow an event stream; onUpdate gets each "update" event's JSON. live names the page's
-      [data-live] indicator that shows whether the stream is connected. */
+      [data-live] indicator, or is a function told whether the stream is connected. */
   function stream(url, onUpdate, live) {
-    var indicator = live ? document.querySelector('[data-live="' + live + '"]') : null;
-    function mark(on) {
-      if (!indicator) return;
-      indicator.querySelector("[data-live-on]").hidden = !on;
-      indicator.querySelector("[data-live-off]").hidden = on;
-    }
+    var mark =
+      typeof live === "function"
+        ? live
+        : function (on) {
+            markLive(live, on);
+          };
     var source = new EventSource(url, { withCredentials: true });
     source.addEventListener("open", function () {
       mark(true);
@@ -165,8 +178,51 @@
   }
 
   var SOUND_KEY = "nso-console-sound"; // "off" when muted (localStorage)
-  var SEEN_KEY = "nso-console-seen"; // what this browser has already been alerted to (localStorage)
+  var SEEN_KEY = "nso-console-seen"; // what this tab has already alerted to (sessionStorage)
+  var ACTIVE_KEY = "nso-console-active-tab"; // the tab the agent used last rings (localStorage)
+  var QUEUE_CHANNEL = "nso-console-queue";
+  var tabId = String(Date.now()) + "-" + String(Math.random()).slice(2);
   var audio = null;
+
+  /** Follow the queue's stream in one tab and share it with the others (see the top). */
+  function followQueue(onData) {
+    var channel = "BroadcastChannel" in window ? new BroadcastChannel(QUEUE_CHANNEL) : null;
+    var last = null;
+    function lead() {
+      stream(
+        "/console/api/queue/events",
+        function (data) {
+          last = data;
+          onData(data);
+          if (channel) channel.postMessage({ type: "update", data: data });
+        },
+        function (on) {
+          markLive("queue", on);
+          if (channel) channel.postMessage({ type: "live", on: on });
+        }
+      );
+    }
+    if (!channel || !(navigator.locks && navigator.locks.request)) {
+      lead();
+      return;
+    }
+    channel.onmessage = function (event) {
+      var message = event.data || {};
+      if (message.type === "update") {
+        markLive("queue", true);
+        onData(message.data);
+      } else if (message.type === "live") {
+        markLive("queue", message.on);
+      } else if (message.type === "hello" && last) {
+        channel.postMessage({ type: "update", data: last });
+      }
+    };
+    navigator.locks.request(QUEUE_CHANNEL, function () {
+      lead();
+      return new Promise(function () {}); // held while this page lives
+    });
+    channel.postMessage({ type: "hello" }); // the leading tab answers with the queue as it is
+  }
 
   function soundOn() {
     var store = storage("localStorage");
@@ -222,6 +278,22 @@
     var baseTitle = document.title;
     var openConversation = document.querySelector("[data-conversation][data-agent-id]");
     var store = storage("localStorage");
+    var memory = storage("sessionStorage");
+
+    function used() {
+      if (store) store.setItem(ACTIVE_KEY, tabId);
+    }
+    function active() {
+      var last = store ? store.getItem(ACTIVE_KEY) : null;
+      return !last || last === tabId; // nobody recorded (or that tab closed): every tab alerts
+    }
+    window.addEventListener("focus", used);
+    document.addEventListener("pointerdown", used);
+    document.addEventListener("keydown", used);
+    window.addEventListener("pagehide", function () {
+      if (store && store.getItem(ACTIVE_KEY) === tabId) store.removeItem(ACTIVE_KEY);
+    });
+    if (document.hasFocus()) used();
 
     var soundToggle = header.querySelector("[data-sound-toggle]");
     soundToggle.checked = soundOn();
@@ -254,13 +326,13 @@
 
     function remembered() {
       try {
-        return store ? JSON.parse(store.getItem(SEEN_KEY) || "null") : null;
+        return memory ? JSON.parse(memory.getItem(SEEN_KEY) || "null") : null;
       } catch (error) {
         return null;
       }
     }
 
-    var seen = remembered(); // null: first visit, take what is there without alerting
+    var seen = remembered(); // null: a new tab takes what is there without alerting
 
     function update(data) {
       var waiting = data.items.filter(function (item) {
@@ -277,7 +349,7 @@
       badge.querySelector('[data-slot="count"]').textContent = String(count);
       badge.querySelector('[data-slot="label"]').textContent = " (" + plural("queue_badge", count) + ")";
 
-      var before = remembered() || seen; // another tab may have alerted already
+      var before = seen;
       var now = { handoffs: {}, messages: {} };
       waiting.forEach(function (item) {
         now.handoffs[item.handoff_id] = true;
@@ -285,7 +357,7 @@
       mine.forEach(function (item) {
         now.messages[item.conversation_id] = item.new_messages;
       });
-      if (before) {
+      if (before && active()) {
         var fresh = waiting.filter(function (item) {
           return !before.handoffs[item.handoff_id];
         });
@@ -320,13 +392,13 @@
         else if (messaged.length) chime([988]);
       }
       seen = now;
-      if (store) store.setItem(SEEN_KEY, JSON.stringify(now));
+      if (memory) memory.setItem(SEEN_KEY, JSON.stringify(now));
       queueListeners.forEach(function (fn) {
         fn(data);
       });
     }
 
-    stream("/console/api/queue/events", update, document.querySelector('[data-live="queue"]') ? "queue" : null);
+    followQueue(update);
   }
 
   window.NsoConsole = {
