@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bot import console, errors, security
 from bot.channels import web as web_chat
+from bot.console import i18n as console_languages
 from bot.deps import get_retriever
 from bot.routes import actions, health, knowledge, rules, telegram, web
 from conversation import changes
@@ -22,6 +23,7 @@ from settings import get_settings, rasa_token
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     get_retriever(settings)  # load encoder, index and BM25 before the first request
+    console_languages.warm_up()  # compile the console's catalogues (bot/locale/)
     actions.executor()
     app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, rasa_token(settings))
     yield

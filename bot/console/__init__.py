@@ -7,7 +7,8 @@ the session's CSRF token; the admin routes need the admin role.
 
 One module per part: :mod:`.auth` (sign-in), :mod:`.pages`, :mod:`.transcripts`, :mod:`.admin`,
 :mod:`.api` (JSON), :mod:`.events` (Server-Sent Events), :mod:`.analytics`; :mod:`.common` holds
-what they share. This package only assembles them into ``router``.
+what they share, :mod:`.i18n` and :mod:`.labels` the agent's language (English, Dutch, Slovenian).
+This package only assembles them into ``router``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 Every text an agent reads is an English msgid marked with ``_()`` / ``ngettext()`` in the
 templates (Jinja's i18n extension) or a route; the translations live in
-``bot/locale/<lang>/LC_MESSAGES/console.po`` and are compiled in memory with Babel the first
-time a language is used, so no ``.mo`` file is kept in the repository. ``python -m bot messages
+``bot/locale/<lang>/LC_MESSAGES/console.po`` and are compiled in memory with Babel when the app
+starts (:func:`warm_up`), so no ``.mo`` file is kept in the repository and a broken catalogue
+stops the start instead of a page. ``python -m bot messages
 update`` extracts the msgids again and merges them into the catalogues.
 
 The language is the agent's choice (the ``nso_console_lang`` cookie, set by the picker in the
@@ -64,6 +65,12 @@ def translations(lang: str) -> NullTranslations:
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return Translations(compiled, domain=DOMAIN)
+
+
+def warm_up() -> None:
+    """Compile every catalogue now (the app's start-up calls this)."""
+    for lang in LANGUAGES:
+        translations(lang)
 
 
 def from_accept_language(header: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot.console.i18n import gettext
 
 
-def N_(message: str) -> str:  # noqa: N802  # gettext's conventional marker name
+def N_(message: str) -> str:  # gettext's conventional name for "translate later"
     """Mark ``message`` for extraction; it is translated when shown."""
     return message
 
