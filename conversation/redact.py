@@ -115,9 +115,16 @@ class RedactingFilter(logging.Filter):
         return redact(redact_secrets(text, self.secrets))
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Format the message once, redact it and drop the args; redact the traceback too."""
-        record.msg = self.clean(record.getMessage())
-        record.args = ()
+        """Format the message once, redact it and drop the args; redact the traceback too.
+
+        uvicorn's access formatter unpacks the args (address, method, path, version, status):
+        there each argument is redacted in place instead, so the line keeps its shape.
+        """
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+            record.args = tuple(a if isinstance(a, int | float) else self.clean(str(a)) for a in record.args)
+        else:
+            record.msg = self.clean(record.getMessage())
+            record.args = ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

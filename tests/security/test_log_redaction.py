@@ -118,3 +118,22 @@ def test_redacting_filter_is_linear_on_a_hostile_line() -> None:
     started = time.monotonic()
     RedactingFilter([WEBHOOK_SECRET]).filter(record)  # the e-mail pattern was quadratic: 3 s here
     assert time.monotonic() - started < 0.5 and record.getMessage().endswith("@")
+
+
+def test_uvicorn_access_line_keeps_its_shape_and_loses_the_token() -> None:
+    from uvicorn.logging import AccessFormatter
+
+    token = "123456789:AAH" + "x" * 32
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", f"/bot{token}/sendMessage?token=abc", "1.1", 200),
+        None,
+    )
+    assert RedactingFilter([]).filter(record)
+    line = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s').format(record)
+    assert token not in line and "token=abc" not in line
+    assert line.startswith('127.0.0.1:5000 - "POST /bot[secret]/sendMessage') and '" 200' in line
