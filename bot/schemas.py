@@ -164,7 +164,7 @@ class NoteCreate(StrictBody):
     text: ConsoleText
 
 
-ActionWarning = Literal["rasa_unavailable", "delivery_failed"]
+ActionWarning = Literal["delivery_failed"]
 
 
 class ActionResultPublic(BaseModel):

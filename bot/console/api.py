@@ -1,14 +1,15 @@
 """The console's JSON API for the agent's work on a conversation: read, take over, reply, note, finish.
 
-Every state change needs the session's CSRF token. A message that cannot be delivered, or a Rasa
-that cannot be reached, does not undo the change: the result carries a warning for the page.
+Every state change needs the session's CSRF token. A message that cannot be delivered does not
+undo the change: the result carries a warning for the page. Rasa is not involved: the turn reads
+the handoff table, so handing back works whether or not the assistant is up.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from bot.channels.delivery import deliver
@@ -26,7 +27,6 @@ from bot.schemas import (
 from conversation import handoff as handoffs
 from conversation import transcripts
 from conversation.agent_queue import agent_queue
-from conversation.rasa_client import RasaClient, RasaUnavailableError
 from settings import Settings
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -47,11 +47,6 @@ def read_conversation(
 ) -> ConversationPublic:
     """A conversation's messages after ``after``, its notes and handoff."""
     return transcripts.conversation(settings, conversation_id, after=after)
-
-
-def _rasa(request: Request) -> RasaClient:
-    client: RasaClient = request.app.state.rasa
-    return client
 
 
 @router.post(
@@ -103,16 +98,12 @@ def add_note(
 
 
 async def _finish(
-    request: Request, settings: Settings, conversation_id: str, agent: ConsoleAgent, *, hand_back: bool
+    settings: Settings, conversation_id: str, agent: ConsoleAgent, *, hand_back: bool
 ) -> ActionResultPublic:
     handoff, notice, channel = await run_in_threadpool(
         handoffs.finish, settings, conversation_id, agent, hand_back=hand_back
     )
     warnings: list[ActionWarning] = []
-    try:
-        await _rasa(request).set_slot(conversation_id, "handoff", False)
-    except RasaUnavailableError:
-        warnings.append("rasa_unavailable")
     if not await deliver(settings, channel, conversation_id, notice.text):
         warnings.append("delivery_failed")
     return ActionResultPublic(handoff=handoff, warnings=warnings)
@@ -125,14 +116,11 @@ async def _finish(
     responses={409: {"description": "Another agent has it, or there is no open handoff"}},
 )
 async def hand_back(
-    request: Request, conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
+    conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
 ) -> ActionResultPublic:
-    """Close the handoff and give the conversation back to the assistant (Rasa slot handoff=false).
-
-    Rasa being down does not block this: the handoff is closed, and the result carries the
-    ``rasa_unavailable`` warning for the page to show.
-    """
-    return await _finish(request, settings, conversation_id, agent, hand_back=True)
+    """Close the handoff and give the conversation back to the assistant (its next message goes to
+    Rasa again; nothing needs telling Rasa, so this works while Rasa is down)."""
+    return await _finish(settings, conversation_id, agent, hand_back=True)
 
 
 @router.post(
@@ -142,7 +130,7 @@ async def hand_back(
     responses={409: {"description": "Another agent has it, or there is no open handoff"}},
 )
 async def close(
-    request: Request, conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
+    conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
 ) -> ActionResultPublic:
     """Close the handoff and the conversation (solved); a new message goes to the assistant."""
-    return await _finish(request, settings, conversation_id, agent, hand_back=False)
+    return await _finish(settings, conversation_id, agent, hand_back=False)
