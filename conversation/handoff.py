@@ -34,13 +34,20 @@ OPEN = ("waiting", "taken")
 
 def request_handoff(
     settings: Settings, conversation_id: str, language: str, reason: str, last_message: str
-) -> int:
+) -> int | None:
     """Mark ``conversation_id`` as waiting for an agent; idempotent while a handoff is open.
 
+    Only a conversation the gateway stored can wait: agents can open, answer and close it. A
+    request for any other id (a forged action call, a client talking to Rasa directly) would
+    leave a queue item nobody can remove, so it is refused.
+
     Returns:
-        The id of the open handoff record.
+        The id of the open handoff record, or None when the gateway does not know the conversation.
     """
     with session_scope(settings.database_url) as session:
+        if session.get(Conversation, conversation_id) is None:
+            log.warning("handoff: refused for a conversation the gateway does not know")
+            return None
         existing = session.scalars(
             select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN))
         ).first()

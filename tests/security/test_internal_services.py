@@ -90,6 +90,17 @@ def test_action_endpoint_multi_megabyte_body_is_refused_fast(stack: Stack) -> No
     assert _handoffs(stack, FORGED_SENDER) == 0
 
 
+def test_action_handoff_with_rasas_token_for_an_unknown_sender_leaves_no_queue_item(stack: Stack) -> None:
+    response = httpx.post(
+        f"{stack.api}/webhook",
+        json=_forged_handoff_call(FORGED_SENDER),
+        params=stack_action_auth(stack),
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert _handoffs(stack, FORGED_SENDER) == 0
+
+
 def stack_action_auth(stack: Stack) -> dict[str, str]:
     return {"token": stack.env["NSO_ACTION_TOKEN"]}
 
