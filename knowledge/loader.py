@@ -54,22 +54,34 @@ class UnsupportedLanguageError(KnowledgeError):
 
 @dataclass(frozen=True)
 class Topic:
-    """All entries (variants from several documents) that answer one question."""
+    """All entries (variants from several documents) that answer one question.
+
+    ``current`` holds the entries from documents that describe the platform as it is now, that
+    is documents not written before the launch (no ``written_before``): the eTwinning how-to,
+    the Flemish NSO's FAQ of 2023, the overview.
+    """
 
     id: str
     title: str
     entries: tuple[Entry, ...]
+    current: frozenset[str] = frozenset()
 
     def variant_for(self, lang: Lang) -> Entry:
         """Pick the entry to answer in ``lang``.
 
-        The entry whose document is written in ``lang`` wins (official text, and for Dutch the
-        newer Flemish NSO text); otherwise the first-loaded document (the EC FAQ in English).
+        An entry from a document describing today's platform leads: in ``lang`` if there is one,
+        else the first of them (translated). Without one, the entry whose document is written in
+        ``lang`` wins (the official text); otherwise the first-loaded document (the EC FAQ in
+        English).
         """
-        for entry in self.entries:
-            if entry_document_language(entry) == lang:
-                return entry
-        return self.entries[0]
+        current = [entry for entry in self.entries if entry.id in self.current]
+        for candidates in (current, list(self.entries)):
+            for entry in candidates:
+                if entry_document_language(entry) == lang:
+                    return entry
+            if candidates:
+                return candidates[0]
+        raise AssertionError("a topic has at least one entry")
 
 
 @dataclass(frozen=True)
@@ -146,5 +158,9 @@ def load_kb(kb_dir: Path) -> KnowledgeBase:
             entry_document[entry.id] = content.document.id
             by_topic.setdefault(entry.topic, []).append(entry)
     titles = load_topic_titles()
-    topics = {tid: Topic(tid, titles.get(tid, tid), tuple(items)) for tid, items in by_topic.items()}
+    current = frozenset(eid for eid, doc in entry_document.items() if documents[doc].written_before is None)
+    topics = {
+        tid: Topic(tid, titles.get(tid, tid), tuple(items), current & {e.id for e in items})
+        for tid, items in by_topic.items()
+    }
     return KnowledgeBase(documents, entries, entry_document, topics, _digest(paths), titles)

@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from knowledge.formatting import format_day
 from knowledge.loader import KnowledgeBase, entry_document_language
 from knowledge.schema import SEVERITIES, Entry, Lang, Severity
+from knowledge.timeline import date_notes
 
 MESSAGES_FILE = Path(__file__).with_name("messages.yml")
 
@@ -112,14 +112,7 @@ def notes_for(kb: KnowledgeBase, entry: Entry, lang: Lang, as_of: dt.date) -> li
     origin = entry.answer[lang].translated_from
     if origin is not None:
         notes.append(_note("translated", lang, source_language=language_name(origin, lang)))
-    for key_date in entry.dates:
-        when = format_day(key_date.date, lang)
-        label = key_date.label.get(lang)
-        if key_date.kind == "deadline":
-            key = "deadline_passed" if key_date.date < as_of else "deadline_ahead"
-            notes.append(_note(key, lang, label=label, date=when))
-        elif key_date.kind == "event" and key_date.date < as_of:
-            notes.append(_note("event_past", lang, label=label, date=when))
+    notes += date_notes(entry, lang, as_of, _note)
     conflicts = conflict_notes(kb, entry, lang)
     major = [n.text for n in conflicts if n.severity != "low"]
     minor = [n.text for n in conflicts if n.severity == "low"]

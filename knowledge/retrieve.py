@@ -25,9 +25,10 @@ from knowledge.embedder import Embedder
 from knowledge.langdetect import detect
 from knowledge.langdetect import warm_up as warm_up_langdetect
 from knowledge.lexical import LexicalIndex
-from knowledge.loader import KnowledgeBase, UnsupportedLanguageError, load_kb
-from knowledge.notes import document_date, notes_for
+from knowledge.loader import KnowledgeBase, UnsupportedLanguageError, entry_document_language, load_kb
+from knowledge.notes import document_date, messages, notes_for
 from knowledge.schema import LANGS, Entry, Lang
+from knowledge.timeline import intro
 
 log = logging.getLogger(__name__)
 Status = Literal["answered", "clarify", "fallback"]
@@ -82,6 +83,8 @@ class Answer:
     sources: list[Source]
     alternatives: list[Alternative]
     notes: list[str] = field(default_factory=list)
+    intro: str | None = None
+    """The answer's first line when it was written before an event that has happened since."""
 
 
 class Retriever:
@@ -210,7 +213,12 @@ class Retriever:
         others: list[Hit] | None = None,
         as_of: dt.date | None = None,
     ) -> Answer:
-        """Build the Answer for a known topic (also used by GET /api/faq/{id})."""
+        """Build the Answer for a known topic (also used by GET /api/faq/{id}).
+
+        The entry of a document describing today's platform leads (``Topic.variant_for``); an
+        answer written before the launch starts with a line saying so (``Answer.intro``) and,
+        when a current answer displaced it, is still listed among the sources.
+        """
         self.warm_up()
         topic = self.kb.topic(faq_id)
         entry = topic.variant_for(lang)
@@ -218,14 +226,21 @@ class Retriever:
         # every document on the other side of a disagreement, once each (not the answer itself)
         linked_ids = dict.fromkeys(c.entry for c in entry.conflicts_with if c.entry != entry.id)
         linked = [self.kb.entries[i] for i in linked_ids]
+        # A pre-launch answer in the asked language that a current document's answer displaced.
+        earlier = [
+            e for e in topic.entries if e.id not in topic.current and entry_document_language(e) == lang
+        ]
+        first_line = intro(self.kb, entry, lang, day, messages()["notes"])
+        text = entry.answer[lang].text
+        cited = {e.id: e for e in [entry, *linked, *earlier]}
         return Answer(
             faq_id=faq_id,
             lang=lang,
             question=entry.question[lang],
-            answer=entry.answer[lang].text,
+            answer=f"{first_line}\n\n{text}" if first_line else text,
             confidence=round(confidence, 3),
             status=status,
-            sources=[self.source(e) for e in [entry, *linked]],
+            sources=[self.source(e) for e in cited.values()],
             alternatives=[
                 Alternative(
                     h.faq_id, self.kb.topic(h.faq_id).variant_for(lang).question[lang], round(h.confidence, 3)
@@ -233,6 +248,7 @@ class Retriever:
                 for h in (others or [])
             ],
             notes=notes_for(self.kb, entry, lang, day),
+            intro=first_line,
         )
 
     def source(self, entry: Entry) -> Source:

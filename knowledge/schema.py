@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from knowledge.periods import Moment, Period, Relation, moment_of, parse_period
+
 Lang = Literal["en", "nl", "sl"]
 LANGS: tuple[Lang, ...] = ("en", "nl", "sl")
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -35,6 +37,12 @@ class Document(Strict):
     version: str | None = None
     url: str | None = None
     seed: str = Field(description="File name of the source text under shared/seeds/")
+    written_before: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*#[a-z0-9_]+$",
+        description="<entry>#<date id>: the event the document was written before (the platform's launch); "
+        "once it has happened, every answer from the document starts by saying so",
+    )
 
     @model_validator(mode="after")
     def _dated_or_versioned(self) -> Document:
@@ -63,12 +71,53 @@ class Localized(Strict):
 
 
 class KeyDate(Strict):
-    """A structured date an answer depends on, so answers can say whether it has passed."""
+    """A dated fact an answer depends on, exactly as precise as its source says it.
+
+    The convention (knowledge/kb/README.md, "Dates"): ``date`` is the period the source names, in
+    the notation of knowledge/periods.py (2022-05-31, 2022-05, 2022-H2, 2023-spring, 2023-end,
+    2022, --09-30), ``relation`` how the source relates to it, ``says`` the source's own words.
+    The rules (knowledge/rules/data/facts.yml) refer to these dates by id and never restate one.
+    """
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
-    date: dt.date
+    date: str = Field(description="the period the source names, at the source's precision")
+    relation: Relation = Field(default="in", description="in (on or during) | before | until | by | after")
+    within: tuple[dt.date, dt.date] | None = Field(
+        default=None, description="for a day without its year: the first and last day it can be"
+    )
+    says: str = Field(
+        min_length=1,
+        description="the source's words for this date, verbatim from the entry's question or answer in "
+        "the document's language",
+    )
     kind: Literal["deadline", "cutoff", "event"]
     label: Localized
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _notation(cls, value: object) -> str:
+        text = str(value)  # a bare year arrives as a number
+        parse_period(text)
+        return text
+
+    @model_validator(mode="after")
+    def _within_for_days_without_year(self) -> KeyDate:
+        undated = self.period.precision == "day_no_year"
+        if undated != (self.within is not None):
+            raise ValueError("'within' is needed exactly for a day without its year (--MM-DD)")
+        if self.within is not None:
+            moment_of(self.kind, self.period, self.relation, self.within)  # raises if it falls on no day
+        return self
+
+    @property
+    def period(self) -> Period:
+        """The period the source names."""
+        return parse_period(self.date)
+
+    @property
+    def moment(self) -> Moment:
+        """The interval of days the fact's moment lies in (see knowledge/periods.py)."""
+        return moment_of(self.kind, self.period, self.relation, self.within)
 
 
 Severity = Literal["high", "medium", "low"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge import conflicts
+from knowledge import conflicts, date_audit
 from knowledge.loader import entry_document_language, kb_files, load_topic_titles, yaml_load
 from knowledge.schema import LANGS, Conflict, Entry, KnowledgeFile
 
@@ -83,8 +83,8 @@ class _FileCheck:
         return _line(self.root, loc) if self.root is not None else 1
 
 
-def validate(kb_dir: Path) -> list[Problem]:
-    """Return every problem found in the KB directory (empty list = valid)."""
+def validate(kb_dir: Path, rules_dir: Path = date_audit.RULES_DATA_DIR) -> list[Problem]:
+    """Return every problem found in the KB directory and the rules' dates (empty list = valid)."""
     problems: list[Problem] = []
     checks = [_FileCheck(path) for path in kb_files(kb_dir)]
     if not checks:
@@ -128,6 +128,10 @@ def validate(kb_dir: Path) -> list[Problem]:
             where[entry.id] = (check, i)
             problems.extend(_entry_problems(check, i, doc.language, topics))
     problems.extend(_link_problems(where, topics))
+    problems.extend(Problem(*found) for found in date_audit.kb_problems(loaded, SEEDS_DIR))
+    problems.extend(Problem(*found) for found in date_audit.rule_problems(loaded, rules_dir, SEEDS_DIR))
+    if not problems:  # the rule book loads only on a valid KB
+        problems.extend(Problem(*found) for found in date_audit.rulebook_problems(kb_dir, rules_dir))
     return problems
 
 

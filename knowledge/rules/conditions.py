@@ -7,6 +7,12 @@ conditions; any other key is an input name (or ``as_of``) with operators, for ex
 
 A condition on an input that has not been given is *unknown* (``None``), not false: that is
 how a rule knows it must ask for more instead of guessing (Kleene logic).
+
+A dated fact's operand is its moment (knowledge/periods.py): the interval of days its source
+allows. ``before``, ``within`` and ``after`` compare a date with that interval, which is exact
+whatever the precision ("closed in July 2022"); ``lt``, ``le``, ``gt``, ``ge``, ``eq`` and ``ne``
+compare with its day and are allowed only on facts the source gives to the day (the loader
+checks it), so no comparison is ever finer than its source.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from knowledge.rules.schema import Condition, Fact
+from knowledge.periods import Moment
+from knowledge.rules.schema import Condition
 
 Truth = bool | None
 Values = Mapping[str, object]
@@ -27,6 +34,7 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "gt": lambda a, b: bool(a > b),
     "ge": lambda a, b: bool(a >= b),
     "contains": lambda a, b: b in a,
+    "one_of": lambda a, b: a in b,
     "contains_any": lambda a, b: bool(set(a) & set(b)),
     "empty": lambda a, b: (len(a) == 0) == bool(b),
     "distinct_ge": lambda a, b: len(set(a)) >= b,
@@ -34,16 +42,23 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-_OPERATORS = frozenset({*_COMPARE, "differs_from", "same_as"})
+_PERIOD: dict[str, Callable[[Any, Moment], bool]] = {
+    "before": lambda a, m: bool(a < m.first),
+    "within": lambda a, m: bool(m.first <= a <= m.last),
+    "after": lambda a, m: bool(a > m.last),
+}
+DAY_OPERATORS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
+PERIOD_OPERATORS = frozenset(_PERIOD)
+_OPERATORS = frozenset({*_COMPARE, *_PERIOD, "differs_from", "same_as"})
 
 
-def check(condition: Condition, values: Values, facts: Mapping[str, Fact]) -> Truth:
+def check(condition: Condition, values: Values, facts: Mapping[str, object]) -> Truth:
     """Evaluate a condition against the inputs given so far.
 
     Args:
         condition: The condition from the YAML.
         values: Parsed inputs by name, plus ``as_of``; absent inputs are unknown.
-        facts: All facts, to resolve ``$name`` operands.
+        facts: What each ``$name`` operand stands for: a dated fact's moment, else its value.
 
     Returns:
         True or False when the inputs decide it, None when a needed input is missing.
@@ -62,7 +77,7 @@ def check(condition: Condition, values: Values, facts: Mapping[str, Fact]) -> Tr
     return _all(results)
 
 
-def _leaf(name: str, op: str, operand: object, values: Values, facts: Mapping[str, Fact]) -> Truth:
+def _leaf(name: str, op: str, operand: object, values: Values, facts: Mapping[str, object]) -> Truth:
     if name not in values:
         return None
     value = values[name]
@@ -72,12 +87,18 @@ def _leaf(name: str, op: str, operand: object, values: Values, facts: Mapping[st
             return None
         same = value == values[other]
         return same if op == "same_as" else not same
-    return _COMPARE[op](value, _resolve(operand, facts))
+    resolved = _resolve(operand, facts)
+    if op in _PERIOD:
+        assert isinstance(resolved, Moment)  # the loader refuses anything else
+        return _PERIOD[op](value, resolved)
+    if isinstance(resolved, Moment):
+        resolved = resolved.first  # a one-day moment (the loader refuses others)
+    return _COMPARE[op](value, resolved)
 
 
-def _resolve(operand: object, facts: Mapping[str, Fact]) -> object:
+def _resolve(operand: object, facts: Mapping[str, object]) -> object:
     if isinstance(operand, str) and operand.startswith("$"):
-        return facts[operand[1:]].value
+        return facts[operand[1:]]
     return operand
 
 
@@ -136,3 +157,21 @@ def _as_condition(body: object) -> Condition:
     if not isinstance(body, dict):
         raise ValueError(f"a condition must be a mapping, got {body!r}")  # noqa: TRY004 (caught as bad data)
     return {str(k): v for k, v in body.items()}
+
+
+def condition_operands(condition: Condition) -> list[tuple[str, str]]:
+    """Every (operator, fact id) pair of a well-formed condition, for the loader's checks."""
+    found: list[tuple[str, str]] = []
+    for key, body in condition.items():
+        if key in ("all", "any"):
+            for part in body if isinstance(body, list) else []:
+                found += condition_operands(_as_condition(part))
+        elif key == "not":
+            found += condition_operands(_as_condition(body))
+        elif isinstance(body, dict):
+            found += [
+                (str(op), operand[1:])
+                for op, operand in body.items()
+                if isinstance(operand, str) and operand.startswith("$")
+            ]
+    return found

@@ -21,7 +21,6 @@ from knowledge.rules.schema import (
     AS_OF,
     Condition,
     Criterion,
-    Fact,
     Outcome,
     Reason,
     RuleDef,
@@ -79,7 +78,7 @@ def evaluate(
     language = resolve_lang(lang)
     day = as_of or dt.date.today()
     values = _parse_inputs(rule, definition, inputs, book)
-    decision = decide(definition, {**values, AS_OF: day}, book.facts)
+    decision = decide(definition, {**values, AS_OF: day}, book.operands)
     renderer = Renderer(book, language, day)
     if decision.outcome is None:
         verdict = _need_more(rule, definition, decision.missing, renderer)
@@ -151,13 +150,13 @@ def _parse_inputs(
     }
 
 
-def decide(rule: RuleDef, values: Mapping[str, object], facts: Mapping[str, Fact]) -> Decision:
+def decide(rule: RuleDef, values: Mapping[str, object], facts: Mapping[str, object]) -> Decision:
     """Pick the outcome the given inputs lead to, or say which inputs are still needed.
 
     Args:
         rule: The rule definition.
         values: Parsed inputs plus ``as_of``.
-        facts: All facts.
+        facts: Each fact's operand (``RuleBook.operands``): a dated fact's moment, else its value.
 
     Returns:
         The decision.
@@ -209,20 +208,18 @@ def _explain(
     context = renderer.context(definition.inputs, values)
     if outcome is definition.if_not_met:
         separator = book.messages.failed_separator[renderer.lang]
-        context["failed"] = separator.join(renderer.text(c.failed, False, context) for c in decision.criteria)
-    past = definition.tense_pivot is not None and book.facts[definition.tense_pivot].is_past(renderer.as_of)
+        context["failed"] = separator.join(renderer.text(c.failed, None, context) for c in decision.criteria)
+    tense = book.state(definition.tense_pivot, renderer.as_of) if definition.tense_pivot else None
     fact_ids = list(
         dict.fromkeys([*(c.reason for c in decision.criteria), *outcome.reasons, *outcome.deadlines])
     )
-    reasons = [
-        Reason(text=renderer.fact(book.facts[f], context), source=source_of(book, f)) for f in fact_ids
-    ]
-    deadlines = [renderer.fact(book.facts[f], context) for f in outcome.deadlines]
+    reasons = [Reason(text=renderer.fact(f, context), source=source_of(book, f)) for f in fact_ids]
+    deadlines = [renderer.fact(f, context) for f in outcome.deadlines]
     sources = list({(r.source.entry, r.source.document): r.source for r in reasons}.values())
     return Verdict(
         rule=rule,
         verdict=outcome.verdict,
-        explanation=" ".join([renderer.text(outcome.text, past, context), *deadlines]),
+        explanation=" ".join([renderer.text(outcome.text, tense, context), *deadlines]),
         reasons=reasons,
         sources=sources,
         as_of=renderer.as_of,

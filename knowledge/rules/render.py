@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from knowledge.formatting import format_day, format_list, format_number
+from knowledge.periods import State
 from knowledge.rules.loader import RuleBook
-from knowledge.rules.schema import Fact, InputSpec, Tensed, Text
+from knowledge.rules.schema import InputSpec, Tensed, Text
 from knowledge.schema import Lang
 
 
@@ -48,15 +49,16 @@ class Renderer:
             return self.book.lexicon.country(str(value)).name(self.lang)
         return str(value)
 
-    def fact_value(self, fact: Fact) -> str:
-        """Write a fact's value (a date or a threshold)."""
-        if isinstance(fact.value, dt.date):
-            return self.date(fact.value)
-        return "" if fact.value is None else self.number(fact.value)
+    def fact_value(self, fact_id: str) -> str:
+        """Write a fact's value: a date as its source gives it ("in May 2022"), or a threshold."""
+        if fact_id in self.book.key_dates:
+            return self.book.when(fact_id, self.lang)
+        value = self.book.facts[fact_id].value
+        return self.number(value) if isinstance(value, (int, float)) else ""
 
     def context(self, inputs: list[InputSpec], values: Mapping[str, object]) -> dict[str, str]:
         """Build the placeholder values: every fact, every given input and ``<list input>_count``."""
-        context = {fid: self.fact_value(fact) for fid, fact in self.book.facts.items()}
+        context = {fid: self.fact_value(fid) for fid in self.book.facts}
         for spec in inputs:
             if spec.name in values:
                 value = values[spec.name]
@@ -65,11 +67,27 @@ class Renderer:
                     context[f"{spec.name}_count"] = str(len(value))
         return context
 
-    def text(self, text: Text, past: bool, context: Mapping[str, str]) -> str:
-        """Pick the tense variant of a text and fill its placeholders."""
-        variant = (text.past if past else text.future) if isinstance(text, Tensed) else text
+    def text(self, text: Text, tense: State | None, context: Mapping[str, str]) -> str:
+        """Pick the variant of a text for where its date stands, and fill its placeholders.
+
+        Args:
+            text: A plain or tensed text.
+            tense: Where the date it depends on stands (past, uncertain, ahead); None for plain texts.
+            context: The placeholder values.
+
+        Returns:
+            The past text once the date lies behind, ``during`` (else the future text) while it
+            may or may not, the future text before it.
+        """
+        if isinstance(text, Tensed):
+            during = text.during or text.future
+            variant = text.past if tense == "past" else during if tense == "uncertain" else text.future
+        else:
+            variant = text
         return variant.get(self.lang).format_map(context).strip()
 
-    def fact(self, fact: Fact, context: Mapping[str, str]) -> str:
+    def fact(self, fact_id: str, context: Mapping[str, str]) -> str:
         """Write what a fact says, in the tense its own date calls for as of ``as_of``."""
-        return self.text(fact.says, fact.is_past(self.as_of), {**context, "date": self.fact_value(fact)})
+        says = self.book.facts[fact_id].says
+        tense = self.book.state(fact_id, self.as_of)
+        return self.text(says, tense, {**context, "date": self.fact_value(fact_id)})

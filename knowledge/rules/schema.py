@@ -97,14 +97,20 @@ class Verdict(Strict):
 
 
 class Tensed(Strict):
-    """A text that reads differently before and after the date it depends on."""
+    """A text that reads differently before and after the date it depends on.
+
+    ``during`` is for a date known only to a stretch of days (the second semester of 2022):
+    inside it the fact may or may not lie behind, so neither tense is right. Without ``during``
+    the future text is used there.
+    """
 
     past: Localized
     future: Localized
+    during: Localized | None = None
 
     def localized(self) -> list[Localized]:
-        """Return both variants (for placeholder checks)."""
-        return [self.past, self.future]
+        """Return every variant (for placeholder checks)."""
+        return [self.past, self.future, *([self.during] if self.during else [])]
 
 
 Text = Localized | Tensed
@@ -128,28 +134,26 @@ class SourceRef(Strict):
 class Fact(Strict):
     """A date, threshold or statement from a source, with what it says in each language.
 
-    ``kind`` decides when a tensed text switches to the past: a ``deadline`` is still ahead on
-    its own day (the last day to act), an ``event`` is past from its day on.
+    A dated fact never writes its date: ``date`` names the key date of its source entry in the
+    knowledge base (knowledge/kb/*.yml, ``dates``), which holds the date at the source's own
+    precision, its kind (deadline, event, cutoff) and the source's words. ``quote`` is the
+    sentence of the source the fact rests on, verbatim in the document's language.
     """
 
-    value: FactValue | None = None
-    kind: Literal["statement", "cutoff", "deadline", "event", "threshold"] = "statement"
+    value: FactValue | None = Field(default=None, description="a threshold; a date here is an error")
+    date: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$", description="key date id in source.entry")
+    kind: Literal["statement", "threshold"] = "statement"
+    quote: str = Field(min_length=1)
     says: Text
     source: SourceRef
 
     @model_validator(mode="after")
     def _tensed_needs_date(self) -> Fact:
-        if isinstance(self.says, Tensed) and not isinstance(self.value, dt.date):
-            raise ValueError("a tensed text needs a date value")  # noqa: TRY004 (pydantic wants ValueError)
-        if self.kind in ("cutoff", "deadline", "event") and not isinstance(self.value, dt.date):
-            raise ValueError(f"a {self.kind} needs a date value")
+        if isinstance(self.says, Tensed) and self.date is None:
+            raise ValueError("a tensed text needs a date (the key date it switches on)")
+        if self.kind == "threshold" and not isinstance(self.value, (int, float)):
+            raise ValueError("a threshold needs a number value")
         return self
-
-    def is_past(self, as_of: dt.date) -> bool:
-        """Tell whether this fact's date lies behind ``as_of``."""
-        if not isinstance(self.value, dt.date):
-            return False
-        return as_of > self.value if self.kind == "deadline" else as_of >= self.value
 
 
 class Outcome(Strict):

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from knowledge.formatting import format_day, format_list, format_month, format_number
+from knowledge.formatting import format_day, format_list, format_month, format_number, format_when
+from knowledge.periods import Relation, parse_period
 from knowledge.schema import Lang
 
 pytestmark = pytest.mark.unit
@@ -84,3 +85,71 @@ def test_format_number_each_language_uses_its_separators(lang: Lang, value: floa
 )
 def test_format_list_each_language_joins_with_its_and(lang: Lang, items: list[str], expected: str) -> None:
     assert format_list(items, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("notation", "relation", "expected"),
+    [
+        ("2022-06-15", "in", {"en": "15 June 2022", "nl": "15 juni 2022", "sl": "15. 6. 2022"}),
+        ("2022-05", "in", {"en": "in May 2022", "nl": "in mei 2022", "sl": "v maju 2022"}),
+        ("2022-07", "before", {"en": "before July 2022", "nl": "vóór juli 2022", "sl": "pred julijem 2022"}),
+        ("2022-07", "by", {"en": "by July 2022", "nl": "tegen juli 2022", "sl": "do julija 2022"}),
+        ("2022-08", "after", {"en": "after August 2022", "nl": "na augustus 2022", "sl": "po avgustu 2022"}),
+        (
+            "2022-H2",
+            "in",
+            {
+                "en": "in the second semester of 2022",
+                "nl": "in het tweede semester van 2022",
+                "sl": "v drugem polletju leta 2022",
+            },
+        ),
+        (
+            "2022-H2",
+            "until",
+            {
+                "en": "until the second semester of 2022",
+                "nl": "tot het tweede semester van 2022",
+                "sl": "do drugega polletja leta 2022",
+            },
+        ),
+        (
+            "2023-spring",
+            "in",
+            {"en": "in spring 2023", "nl": "in het voorjaar van 2023", "sl": "spomladi 2023"},
+        ),
+        ("2023-end", "in", {"en": "at the end of 2023", "nl": "eind 2023", "sl": "konec leta 2023"}),
+        ("2022", "in", {"en": "in 2022", "nl": "in 2022", "sl": "leta 2022"}),
+        ("--09-30", "until", {"en": "until 30 September", "nl": "tot 30 september", "sl": "do 30. 9."}),
+        ("--05-15", "in", {"en": "15 May", "nl": "15 mei", "sl": "15. 5."}),
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_format_when_writes_the_date_at_its_own_precision(
+    notation: str, relation: Relation, expected: dict[str, str], lang: Lang
+) -> None:
+    assert format_when(parse_period(notation), relation, lang) == expected[lang]
+
+
+@pytest.mark.parametrize("relation", ["in", "before", "until", "by", "after"])
+@pytest.mark.parametrize(
+    "notation",
+    [
+        "2022-06-15",
+        "--06-15",
+        "2022-06",
+        "2022-H1",
+        "2022-H2",
+        "2023-spring",
+        "2023-summer",
+        "2023-autumn",
+        "2023-end",
+        "2022",
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_format_when_has_a_phrase_for_every_relation_and_precision(
+    notation: str, relation: Relation, lang: Lang
+) -> None:
+    text = format_when(parse_period(notation), relation, lang)
+    assert text and "{" not in text

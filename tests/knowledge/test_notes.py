@@ -111,3 +111,52 @@ def test_notes_for_deadline_date_reads_as_in_the_verdict(kb: KnowledgeBase, lang
     verdict = evaluate("seg_course_migration", {"has_reviews": "no"}, lang=lang, as_of=LATE_2026)
     assert any(written in note for note in notes)
     assert written in verdict.explanation
+
+
+@pytest.mark.parametrize(
+    ("entry", "lang", "shown", "never"),
+    [
+        # "v maju 2022": a month, never "1 May 2022"
+        ("sl-esep-launch-date", "en", "in May 2022", "1 May"),
+        ("sl-esep-launch-date", "sl", "v maju 2022", "1. 5."),
+        # "tot 30/9" in a document of October 2023: no year is invented
+        ("nl-twinspace-content", "nl", "tot 30 september.", "2022"),
+        ("nl-twinspace-content", "en", "until 30 September.", "2022"),
+        # "before July 2022" and "By July 2022": the month, never "1 July" or "30 June"
+        ("ec-en-toolkit-self-assessment-pdfs", "en", "before July 2022", "1 July"),
+        ("ec-en-project-planning-2022", "en", "by July 2022", "1 July"),
+        ("sl-project-planning-2022", "sl", "do julija 2022", "1. 7."),
+        # "voorjaar 2023": a season, never "1 maart 2023"
+        ("nl-groups-migration", "nl", "in het voorjaar van 2023", "maart"),
+        ("ec-en-seg-badges-certificates", "en", "until the second semester of 2022", "1 July"),
+    ],
+)
+def test_notes_write_each_date_at_its_own_precision(
+    kb: KnowledgeBase, entry: str, lang: Lang, shown: str, never: str
+) -> None:
+    notes = [n for n in notes_for(kb, kb.entries[entry], lang, LATE_2026) if shown in n]
+    assert notes, notes_for(kb, kb.entries[entry], lang, LATE_2026)
+    assert not any(never in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (dt.date(2022, 6, 30), "Deadline still ahead"),
+        (dt.date(2022, 7, 1), "This deadline may have passed"),
+        (dt.date(2022, 12, 31), "This deadline may have passed"),
+        (dt.date(2023, 1, 1), "This deadline has passed"),
+    ],
+)
+def test_notes_deadline_known_to_the_semester_is_uncertain_inside_it(
+    kb: KnowledgeBase, as_of: dt.date, expected: str
+) -> None:
+    notes = notes_for(kb, kb.entries["ec-en-seg-badges-certificates"], "en", as_of)
+    assert any(n.startswith(expected) and "second semester of 2022" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_notes_late_2026_no_date_is_uncertain_any_more(kb: KnowledgeBase, lang: Lang) -> None:
+    for entry in kb.entries.values():
+        for note in notes_for(kb, entry, lang, LATE_2026):
+            assert "may have" not in note and "mogelijk al" not in note and "morda že" not in note

@@ -24,11 +24,49 @@ def test_retrieve_nl_contacts_question_uses_flemish_text_and_flags_ec_conflict(r
     assert any(n.startswith("Bronnen spreken elkaar tegen") for n in answer.notes)
 
 
-def test_retrieve_en_contacts_question_uses_ec_text(retriever: Retriever) -> None:
+def test_retrieve_en_contacts_question_leads_with_the_2023_answer(retriever: Retriever) -> None:
+    # The Flemish FAQ of 2023 describes today's platform; the EC FAQ was written before the launch.
     answer = retriever.ask("will I keep my contacts on the new platform?", "en", LATE_2026)
     assert answer.faq_id == "contacts-followers"
-    assert answer.sources[0].document == "ec-faq-en"
+    assert answer.sources[0].document == "nso-flanders-faq-nl"
+    assert any(s.entry == "ec-en-contacts-followers" for s in answer.sources[1:])
     assert any("Sources disagree" in n for n in answer.notes)
+    assert answer.intro is None
+
+
+@pytest.mark.parametrize("lang", ["en", "sl"])
+def test_retrieve_register_question_leads_with_the_current_answer(retriever: Retriever, lang: str) -> None:
+    answer = retriever.compose("register-eu-login", lang, as_of=LATE_2026)  # type: ignore[arg-type]
+    assert answer.sources[0].entry == "nl-register-eu-login"
+    earlier = "ec-en-register-eu-login" if lang == "en" else "sl-register-eu-login"
+    assert earlier in {s.entry for s in answer.sources}
+
+
+@pytest.mark.parametrize(
+    ("lang", "first_line"),
+    [
+        ("en", "Written before the new platform opened (31 May 2022): "),
+        ("nl", "Geschreven vóór de lancering van het nieuwe platform (31 mei 2022): "),
+        ("sl", "Napisano pred zagonom nove platforme (31. 5. 2022): "),
+    ],
+)
+def test_retrieve_pre_launch_answer_starts_with_one_line_saying_so(
+    retriever: Retriever, lang: str, first_line: str
+) -> None:
+    answer = retriever.compose("seg-courses-migration", lang, as_of=LATE_2026)  # type: ignore[arg-type]
+    assert answer.intro is not None and answer.intro.startswith(first_line)
+    assert answer.answer.startswith(answer.intro + "\n\n")
+    assert "\n" not in answer.intro
+    assert retriever.compose("seg-courses-migration", lang, as_of=dt.date(2022, 5, 1)).intro is None  # type: ignore[arg-type]
+
+
+def test_retrieve_every_answer_written_before_the_launch_says_so(retriever: Retriever) -> None:
+    for faq_id, topic in retriever.kb.topics.items():
+        for lang in ("en", "nl", "sl"):
+            answer = retriever.compose(faq_id, lang, as_of=LATE_2026)
+            entry = topic.variant_for(lang)
+            pre_launch = retriever.kb.document_of(entry).written_before is not None
+            assert (answer.intro is not None) == pre_launch, (faq_id, lang)
 
 
 def test_retrieve_nl_question_finds_en_only_topic_and_marks_translation(retriever: Retriever) -> None:

@@ -12,6 +12,7 @@ import pytest
 from knowledge.validate import validate
 
 KB = Path(__file__).resolve().parents[2] / "knowledge" / "kb"
+RULES_DATA = Path(__file__).resolve().parents[2] / "knowledge" / "rules" / "data"
 pytestmark = pytest.mark.unit
 
 
@@ -156,3 +157,127 @@ def test_validate_disagreement_missing_a_language_version_is_reported(kb_copy: P
         for p in problems
     ), problems
     assert any("does not link back to 'ec-en-progression-bar'" in p for p in problems), problems
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(RULES_DATA, target)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        # "v maju 2022" stored as 1 May 2022
+        (
+            "ec-faq-sl.yml",
+            'date: 2022-05\n        says: "v maju 2022"',
+            'date: 2022-05-01\n        says: "v maju 2022"',
+            "is more precise than its source words 'maju 2022' (month",
+        ),
+        # "voorjaar 2023" as 1 March 2023
+        (
+            "nso-flanders-faq-nl.yml",
+            "date: 2023-spring",
+            "date: 2023-03-01",
+            "more precise than its source words",
+        ),
+        # words that are not the source's
+        (
+            "ec-faq-en.yml",
+            'says: "before July 2022"',
+            'says: "by 30 June 2022"',
+            "is not in the entry's question",
+        ),
+        # a label restating its date
+        (
+            "ec-faq-en.yml",
+            '"deadline to download the Toolkit self-assessment and questionnaire result PDFs"',
+            '"deadline to download the Toolkit result PDFs (before July 2022)"',
+            "label.en restates a date",
+        ),
+        (
+            "ec-faq-en.yml",
+            "written_before: ec-en-esep-launch-date#",
+            "written_before: ec-en-platform-url#",
+            "no key date",
+        ),
+    ],
+)
+def test_validate_date_not_as_its_source_says_reports_file_and_line(
+    kb_copy: Path, file: str, old: str, new: str, message: str
+) -> None:
+    target = kb_copy / file
+    line = _edit(target, old, new)
+    hits = [p for p in validate(kb_copy) if p.path == target and message in p.message]
+    assert hits, [str(p) for p in validate(kb_copy)]
+    assert any(abs(p.line - line) <= 6 for p in hits), [str(p) for p in hits]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        # a rule that restates the date its KB entry holds (and disagrees with it: "before July 2022")
+        (
+            "facts.yml",
+            "    date: toolkit_result_pdfs_download_deadline\n    source: {entry: ec-en-toolkit-self-assessment-pdfs",
+            "    value: 2022-06-30\n    source: {entry: ec-en-toolkit-self-assessment-pdfs",
+            "fact toolkit_not_migrated: restates a date (2022-06-30)",
+        ),
+        (
+            "facts.yml",
+            "    date: esep_initial_release\n",
+            "    date: esep_release\n",
+            "has no key date 'esep_release'",
+        ),
+        (
+            "facts.yml",
+            '"The export request must be submitted latest by 15 June 2022."',
+            '"The export request must be submitted by 30 June 2022."',
+            "quote is not in",
+        ),
+        # a date written out in a rule text instead of the fact's placeholder
+        (
+            "etwinning_migration.yml",
+            "Create a new project with your partners on the new platform.",
+            "Create a new project with your partners after the end of August 2022.",
+            "restates a date ('August 2022')",
+        ),
+        (
+            "seg_migration.yml",
+            "by {seg_reviewed_contact_deadline},",
+            "by 15 May 2022,",
+            "restates a date ('15 May 2022')",
+        ),
+    ],
+)
+def test_validate_rule_restating_or_missing_a_kb_date_reports_file_and_line(
+    kb_copy: Path, rules_copy: Path, file: str, old: str, new: str, message: str
+) -> None:
+    target = rules_copy / file
+    line = _edit(target, old, new)
+    problems = validate(kb_copy, rules_copy)
+    hits = [p for p in problems if p.path == target and message in p.message]
+    assert hits, [str(p) for p in problems]
+    assert any(abs(p.line - line) <= 3 for p in hits), [str(p) for p in hits]
+
+
+def test_validate_rule_comparing_finer_than_its_source_is_reported(kb_copy: Path, rules_copy: Path) -> None:
+    _edit(
+        rules_copy / "etwinning_migration.yml",
+        "- when: {last_activity: {le: $groups_window_end}}",
+        "- when: {last_activity: {le: $groups_migration_start}}",
+    )
+    problems = [str(p) for p in validate(kb_copy, rules_copy)]
+    assert any("compares with 'groups_migration_start' to the day" in p for p in problems), problems
+
+
+def test_validate_day_without_year_given_a_year_reports_file_and_line(kb_copy: Path) -> None:
+    # "tot 30/9" in the update of 17 October 2023 names no year: 30 September 2022 is an invention.
+    target = kb_copy / "nso-flanders-faq-nl.yml"
+    _edit(target, "        within: [2022-05-31, 2023-10-17]\n", "")
+    line = _edit(target, 'date: "--09-30"', "date: 2022-09-30")
+    message = "is more precise than its source words '30/9' (day_no_year"
+    hits = [p for p in validate(kb_copy) if p.path == target and message in p.message]
+    assert hits and any(abs(p.line - line) <= 3 for p in hits), [str(p) for p in validate(kb_copy)]

@@ -123,3 +123,76 @@ def test_facts_agree_with_kb_when_present() -> None:
     for doc_id, meta in book.documents.items():
         if doc_id in documents:
             assert meta.date == documents[doc_id], doc_id
+
+
+def test_every_fact_quotes_its_source_document_verbatim() -> None:
+    from knowledge.date_audit import normalize, seed_text
+    from knowledge.loader import load_kb
+    from knowledge.rules.loader import KB_DIR
+
+    documents = load_kb(KB_DIR).documents
+    for fact_id, fact in load_rulebook().facts.items():
+        seed = seed_text(documents[fact.source.document])
+        if seed is None:
+            pytest.skip("the source documents (shared/seeds) are not on this machine")
+        assert normalize(fact.quote) in seed, fact_id
+
+
+def test_dated_facts_take_their_date_from_the_kb_entry_they_cite() -> None:
+    book = load_rulebook()
+    dated = {fid for fid, fact in book.facts.items() if fact.date}
+    assert dated == set(book.key_dates)
+    for fid in dated:
+        entry = book.entries[book.facts[fid].source.entry]
+        assert book.key_dates[fid] in entry.dates
+
+
+def test_countries_no_source_covers_are_the_other_group() -> None:
+    # national_quality_label answers "uncertain" for these; keep its list and countries.yml in step.
+    others = sorted(code for code, c in load_rulebook().lexicon.by_code.items() if c.group == "other")
+    text = (DATA_DIR / "quality_labels.yml").read_text(encoding="utf-8")
+    assert f"one_of: [{', '.join(others)}]" in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        # to the day against "in the second semester of 2022"
+        (
+            "- when: {last_activity: {le: $groups_window_end}}",
+            "- when: {last_activity: {le: $groups_migration_start}}",
+            "compares with 'groups_migration_start' to the day",
+        ),
+        # a period operator against a threshold
+        (
+            "holds: {active_teachers: {ge: $school_min_teachers}}",
+            "holds: {active_teachers: {within: $school_min_teachers}}",
+            "'within' needs a dated fact",
+        ),
+        # a condition on a fact whose quote the case does not cite
+        (
+            "reasons: [reopen_multiannual_sl, reopen_multiannual_ec, twinspace_running_nl]",
+            "reasons: [reopen_multiannual_ec, twinspace_running_nl]",
+            "which its case's reasons do not cite",
+        ),
+    ],
+)
+def test_rulebook_refuses_comparisons_finer_than_the_source(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    import shutil
+
+    from knowledge.rules.errors import RuleDataError
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    for path in data.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        if old in text:
+            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            break
+    else:
+        raise AssertionError(f"not found: {old}")
+    with pytest.raises(RuleDataError, match="inconsistent") as caught:
+        load_rulebook(data)
+    assert problem in str(caught.value)
