@@ -22,7 +22,7 @@ from conversation import handoff as console
 from conversation.db import session_scope
 from conversation.models import Message
 from settings import Settings
-from tests.console.factories import make_agent
+from tests.bot.console.factories import make_agent
 from tests.factories import chat_headers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -19,7 +19,7 @@ from bench.stack import Stack
 from bot.ratelimit import RedisRateLimiter
 from conversation.db import engine_for
 from settings import Settings
-from tests.console.factories import make_agent, sign_in
+from tests.bot.console.factories import make_agent, sign_in
 from tests.factories import chat_headers
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

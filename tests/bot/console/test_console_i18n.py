@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from bot.console import i18n
 from bot.messages_cli import catalogue_gaps, extract_messages
 from settings import Settings
-from tests.console.factories import login_token, waiting_conversation
+from tests.bot.console.factories import login_token, waiting_conversation
 
 TRANSLATED = [lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE_LANGUAGE]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")

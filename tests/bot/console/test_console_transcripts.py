@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from conversation.transcripts import CSV_COLUMNS
 from settings import Settings
-from tests.console.factories import (
+from tests.bot.console.factories import (
     SOURCE,
     Turn,
     answer_turn,

@@ -16,7 +16,7 @@ from conversation.agents import MAX_FAILED_LOGINS, set_active
 from conversation.db import session_scope
 from conversation.models import Agent
 from settings import Settings
-from tests.console.factories import (
+from tests.bot.console.factories import (
     PASSWORD,
     login_token,
     make_agent,

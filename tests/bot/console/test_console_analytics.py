@@ -15,7 +15,7 @@ from conversation.models import Message
 from conversation.records import ClusterQuestionPublic
 from knowledge.schema import Entry
 from settings import Settings
-from tests.console.factories import (
+from tests.bot.console.factories import (
     SOURCE,
     Turn,
     answer_turn,

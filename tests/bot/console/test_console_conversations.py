@@ -15,7 +15,8 @@ from conversation import handoff as console
 from conversation.db import session_scope
 from conversation.models import Conversation, Handoff, Message
 from settings import Settings
-from tests.console.factories import (
+from tests.bot.channels.telegram.fakes import TOKEN, FakeBotApi, serving
+from tests.bot.console.factories import (
     FakeRasa,
     Turn,
     make_agent,
@@ -24,7 +25,6 @@ from tests.console.factories import (
     waiting_conversation,
 )
 from tests.factories import chat_headers
-from tests.telegram.fakes import TOKEN, FakeBotApi, serving
 
 pytestmark = pytest.mark.integration
 

@@ -22,9 +22,9 @@ from conversation.db import session_scope
 from conversation.models import Conversation, Handoff, Message, Note
 from knowledge.service import get_retriever as shared_retriever
 from settings import Settings
-from tests.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
+from tests.bot.channels.telegram.fakes import serve
+from tests.bot.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
 from tests.conversation.factories import add_events, make_tracker_store, tracker_rows
-from tests.telegram.fakes import serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

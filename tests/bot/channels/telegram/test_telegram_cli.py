@@ -15,8 +15,8 @@ from bot.__main__ import main, run_polling
 from conversation.db import session_scope
 from conversation.models import Message
 from settings import Settings
-from tests.telegram import factories
-from tests.telegram.fakes import SECRET, FakeBotApi, FakeRasa
+from tests.bot.channels.telegram import factories
+from tests.bot.channels.telegram.fakes import SECRET, FakeBotApi, FakeRasa
 
 pytestmark = pytest.mark.unit
 

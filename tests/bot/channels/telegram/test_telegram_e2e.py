@@ -13,8 +13,8 @@ from bench.backing import Backing
 from bench.stack import Stack, stack_env
 from conversation.db import session_scope
 from conversation.models import Message
-from tests.telegram import factories
-from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi
+from tests.bot.channels.telegram import factories
+from tests.bot.channels.telegram.fakes import SECRET, TOKEN, FakeBotApi
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 QUESTION = "Worden mijn contactpersonen overgezet naar het nieuwe platform?"

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from settings import Settings
-from tests.console.factories import make_agent, sign_in, waiting_conversation
+from tests.bot.console.factories import make_agent, sign_in, waiting_conversation
 
 pytestmark = pytest.mark.integration
 

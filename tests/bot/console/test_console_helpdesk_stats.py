@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from conversation.agent_stats import helpdesk_stats, week_start
 from settings import Settings
-from tests.console.factories import make_agent
-from tests.console.helpdesk_factories import Said, seed_handoff
+from tests.bot.console.factories import make_agent
+from tests.bot.console.helpdesk_factories import Said, seed_handoff
 
 NOW = dt.datetime.now(dt.UTC)
 # Mondays 09:00 UTC two weeks and one week back: always in the past and within 30 days.

@@ -27,8 +27,8 @@ from conversation.db import session_scope
 from conversation.models import Message
 from knowledge.retrieve import Retriever
 from settings import Settings
-from tests.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
-from tests.console.helpdesk_factories import Said, seed_handoff
+from tests.bot.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
+from tests.bot.console.helpdesk_factories import Said, seed_handoff
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -15,7 +15,7 @@ from conversation.agents import list_agents
 from conversation.opening_hours import opening_hours
 from conversation.texts import system_text
 from settings import Settings, get_settings
-from tests.console.factories import PASSWORD, make_agent, post_login
+from tests.bot.console.factories import PASSWORD, make_agent, post_login
 from tests.factories import make_tracker
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ from bench.stack import free_port
 from bot.console import events as console_events
 from conversation import changes as live
 from settings import Settings
-from tests.console.factories import FakeRasa, make_agent, sign_in
-from tests.telegram.fakes import serving
+from tests.bot.channels.telegram.fakes import serving
+from tests.bot.console.factories import FakeRasa, make_agent, sign_in
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from bench.stack import free_port
 from bot.routes import telegram
 from conversation.rasa_client import RasaClient
 from settings import Settings, get_settings, rasa_token
-from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serving
+from tests.bot.channels.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa, serving
 
 
 @pytest.fixture(scope="session")

@@ -19,9 +19,9 @@ from conversation.db import session_scope
 from conversation.models import Message
 from conversation.rasa_client import RasaClient
 from settings import Settings
-from tests.telegram import factories
-from tests.telegram.conftest import telegram_app
-from tests.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa
+from tests.bot.channels.telegram import factories
+from tests.bot.channels.telegram.conftest import telegram_app
+from tests.bot.channels.telegram.fakes import SECRET, TOKEN, FakeBotApi, FakeRasa
 
 pytestmark = pytest.mark.unit
 URL = "/channels/telegram"

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from conversation.agent_queue import waiting_since
 from settings import Settings
-from tests.console.factories import make_agent
-from tests.console.helpdesk_factories import Said, seed_handoff
+from tests.bot.console.factories import make_agent
+from tests.bot.console.helpdesk_factories import Said, seed_handoff
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
