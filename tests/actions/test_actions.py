@@ -243,11 +243,15 @@ def test_language_change_action_confirms_in_the_slot_language(registry, domain) 
 
 @pytest.mark.integration
 def test_handoff_records_conversation_and_tells_hours(registry, domain, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from conversation.db import session_scope
     from conversation.handoff import open_handoffs
+    from conversation.models import Conversation
 
     monkeypatch.setenv("NSO_DATABASE_URL", f"sqlite:///{tmp_path / 'gw.db'}")
     get_settings.cache_clear()
     try:
+        with session_scope(get_settings().database_url) as session:  # stored by the gateway first
+            session.add(Conversation(id="conv-42", channel="web", language="nl"))
         tracker = make_tracker("ik wil iemand spreken", "ask_human", {"language": "nl"}, sender_id="conv-42")
         events, messages = run(registry, "action_handoff", tracker, domain)
         assert messages[0]["response"] == "utter_handoff" and messages[0]["hours"]
