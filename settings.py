@@ -67,6 +67,17 @@ class Settings(BaseSettings):
         "updates; empty = per-process state (one worker)",
     )
     workers: int = Field(default=1, ge=1, description="API worker processes (`python -m bot serve`)")
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="Bearer token Prometheus sends to GET /metrics; empty = /metrics answers 404",
+    )
+    metrics_dir: Path = Field(
+        default=ROOT / "var" / "prometheus",
+        description="prometheus-client's multiprocess directory, used when NSO_WORKERS > 1",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object per log line (redacted like text)"
+    )
     secret_key: str = PLACEHOLDER
     opening_hours: str = Field(
         default="Mon-Fri 9:00-17:00 CET", description="Helpdesk hours told to users at handoff"

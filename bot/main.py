@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot import console, errors, security
+from bot import console, errors, metrics, security
 from bot.channels import web as web_chat
 from bot.console import i18n as console_languages
 from bot.deps import get_retriever
@@ -22,7 +22,8 @@ from settings import get_settings, rasa_token
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
-    get_retriever(settings)  # load encoder, index and BM25 before the first request
+    # Load encoder, index and BM25 before the first request; time each question's ranking.
+    metrics.time_retrieval(get_retriever(settings))
     console_languages.warm_up()  # compile the console's catalogues (bot/locale/)
     actions.executor()
     app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, rasa_token(settings))
@@ -40,6 +41,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     security.install(app, get_settings())
+    metrics.install(app)  # outside the security middleware: it counts their 429s and 503s
     install_log_redaction()
     changes.register()  # console streams of every worker hear this worker's commits
     app.include_router(health.router)

@@ -7,6 +7,8 @@ from typing import Any
 
 import uvicorn
 
+from bot.logs import log_config
+from bot.metrics import prepare_workers
 from conversation.db import engine_for
 from settings import get_settings
 
@@ -15,12 +17,14 @@ def _serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     # Migrate once here, before the workers start, so they do not race for the schema.
     engine_for(settings.database_url)
+    prepare_workers(settings.workers, settings.metrics_dir)  # before the workers import prometheus
     uvicorn.run(
         "bot.main:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
         workers=settings.workers,
+        log_config=log_config(settings),
         proxy_headers=True,  # client addresses (rate limits) from X-Forwarded-For of trusted proxies
     )
     return 0

@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 import httpx
 
+from conversation.metrics import RasaTransport
+
 
 class RasaUnavailableError(Exception):
     """Rasa did not answer in time or answered with an error."""
@@ -25,7 +27,8 @@ class RasaClient:
         self.base_url = base_url.rstrip("/")
         # Rasa's HTTP API (tracker events, parse) needs --auth-token; the REST channel ignores it.
         params = {"token": token} if token else None
-        self._client = httpx.AsyncClient(timeout=timeout, params=params)
+        # The transport times each call and records whether Rasa answered (conversation.metrics).
+        self._client = httpx.AsyncClient(timeout=timeout, params=params, transport=RasaTransport())
 
     async def send(self, sender: str, message: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """POST to /webhooks/rest/webhook; raises RasaUnavailableError on timeout or error."""

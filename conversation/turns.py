@@ -18,6 +18,7 @@ from anyio import to_thread
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from conversation import metrics
 from conversation.db import session_scope
 from conversation.handoff import OPEN, request_handoff
 from conversation.language import CHANGE_LANGUAGE, asked_language, turn_language
@@ -76,6 +77,7 @@ def in_handoff(session: Session, conversation_id: str) -> bool:
     )
 
 
+@metrics.timed_async("turn")
 async def process_message(
     settings: Settings,
     rasa: RasaClient,
@@ -252,6 +254,7 @@ def _store_replies(
             if described.kind == ReplyKind.FEEDBACK and described.status in RATINGS:
                 rate_last_answer(session, conversation_id, described.status)
             stored.append(_bot_message(conversation_id, reply, described, language))
+        metrics.count_turn(language, [m.kind for m in stored if m.kind] or keys or ["with_agent"])
         session.add_all(stored)
         handoff = in_handoff(session, conversation_id)
         conv = session.get(Conversation, conversation_id)
