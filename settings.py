@@ -116,6 +116,16 @@ class Settings(BaseSettings):
         default=4, ge=1, description="Password checks (argon2, 64 MiB each) run at once per worker"
     )
     rasa_timeout: float = Field(default=4.0, gt=0, description="Seconds the gateway waits for Rasa")
+    # Mail to teachers who left an address (agent replies, transcripts); empty host = no mail.
+    smtp_host: str = Field(default="", description="SMTP server for mail to teachers; empty = off")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls", description="starttls (port 587), ssl (465) or none (local relay, tests)"
+    )
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_sender: str = Field(default="helpdesk@localhost", description="From: address of the mail")
+    smtp_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for the SMTP server")
     new_user_password: SecretStr = Field(
         default=SecretStr(""), description="Password for `python -m bot users add` without a prompt"
     )

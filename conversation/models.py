@@ -27,6 +27,29 @@ class Conversation(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Live chat (conversation.live): when each side last typed, and the last message the web
+    # widget showed its user (agent replies after it are unread).
+    user_typing_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    agent_typing_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    seen_message_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Contact(Base):
+    """The e-mail address a teacher left for the helpdesk's replies, with their consent.
+
+    Erased with its conversation and purged with its messages (conversation.privacy).
+    """
+
+    __tablename__ = "contacts"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    consent_text: Mapped[str] = mapped_column(String(64))  # the consent text's key and version
+    consent_language: Mapped[str] = mapped_column(String(8))
+    consented_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    transcript: Mapped[bool] = mapped_column(Boolean, default=False)  # mail the transcript at the end
 
 
 class Message(Base):
@@ -44,6 +67,7 @@ class Message(Base):
     buttons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="sent")  # received | answered | queued | sent
     rating: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    rating_comment: Mapped[str | None] = mapped_column(Text, nullable=True)  # with a chat's rating
     # Who wrote an agent message (kept when the agent is disabled; agents are never deleted).
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -56,7 +56,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from conversation.clock import as_utc, utcnow
 from conversation.db import engine_for, session_scope
 from conversation.handoff import OPEN
-from conversation.models import Conversation, Handoff, Message, Note
+from conversation.models import Contact, Conversation, Handoff, Message, Note
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,7 @@ class Erasure(TypedDict):
     messages: int
     handoffs: int
     notes: int
+    contacts: int  # e-mail addresses left for the helpdesk's replies
     conversations: int
     rasa_events: int
     left: dict[str, int]
@@ -137,6 +138,7 @@ def erase_conversation(settings: Settings, conversation_id: str) -> Erasure:
     """
     models: tuple[tuple[type[Any], InstrumentedAttribute[str]], ...] = (
         (Note, Note.conversation_id),
+        (Contact, Contact.conversation_id),
         (Message, Message.conversation_id),
         (Handoff, Handoff.conversation_id),
         (Conversation, Conversation.id),
@@ -215,10 +217,12 @@ def purge_older_than(settings: Settings, days: int, now: dt.datetime | None = No
 
 def _old_gateway_rows(
     cutoff: dt.datetime, kept_open: Sequence[str]
-) -> dict[str, tuple[type[Note | Message | Handoff], list[ColumnElement[bool]]]]:
+) -> dict[str, tuple[type[Note | Contact | Message | Handoff], list[ColumnElement[bool]]]]:
     """Per table, the rows older than ``cutoff`` outside conversations with an open handoff."""
     return {
         "notes": (Note, [Note.created_at < cutoff, Note.conversation_id.not_in(kept_open)]),
+        # An address lives as long as the consent given for it is younger than the retention period.
+        "contacts": (Contact, [Contact.consented_at < cutoff, Contact.conversation_id.not_in(kept_open)]),
         "messages": (Message, [Message.created_at < cutoff, Message.conversation_id.not_in(kept_open)]),
         "handoffs": (
             Handoff,
@@ -238,6 +242,7 @@ def _empty_and_old(cutoff: dt.datetime, kept_open: Sequence[str]) -> list[Column
         Conversation.id.not_in(kept_open),
         ~exists().where(Message.conversation_id == Conversation.id),
         ~exists().where(Note.conversation_id == Conversation.id),
+        ~exists().where(Contact.conversation_id == Conversation.id),
         ~exists().where(Handoff.conversation_id == Conversation.id),
     ]
 
@@ -250,6 +255,7 @@ def _with_tracker(
         messages=deleted["messages"],
         handoffs=deleted["handoffs"],
         notes=deleted["notes"],
+        contacts=deleted["contacts"],
         conversations=deleted["conversations"],
         rasa_events=0,
         left=left,

@@ -77,6 +77,16 @@ def in_handoff(session: Session, conversation_id: str) -> bool:
     )
 
 
+def _agent_has_it(session: Session, conversation_id: str) -> bool:
+    """Whether an agent has taken the conversation over (a live chat)."""
+    return (
+        session.scalars(
+            select(Handoff.id).where(Handoff.conversation_id == conversation_id, Handoff.status == "taken")
+        ).first()
+        is not None
+    )
+
+
 @metrics.timed_async("turn")
 async def process_message(
     settings: Settings,
@@ -238,7 +248,8 @@ def _store_replies(
     ("that's wrong") rates the conversation's last answer, as the widget's thumbs do.
     """
     with session_scope(settings.database_url) as session:
-        keys = ["with_agent"] if queued_only else []
+        # "Passed to the helpdesk" only while nobody has taken it: in a live chat it would be noise.
+        keys = ["with_agent"] if queued_only and not _agent_has_it(session, conversation_id) else []
         keys += [system_key] if system_key else []
         stored = [
             Message(

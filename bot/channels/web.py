@@ -17,13 +17,16 @@ from pydantic import BaseModel, Field
 
 from bot.deps import SettingsDep
 from bot.schemas import MAX_TEXT, QuestionText, StrictBody
+from conversation import live
 from conversation.access import is_known, may_access, new_web_conversation
+from conversation.contact import InvalidEmailError, mail_transcript, remove_contact, save_contact
 from conversation.rasa_client import RasaClient
 from conversation.turns import history, process_message, rate
 from settings import Settings
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
 ConversationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+ConversationPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 TokenHeader = Annotated[
     str | None,
     Header(alias="X-Conversation-Token", max_length=128, description="Issued with the conversation id"),
@@ -59,6 +62,9 @@ class ChatReplyPublic(BaseModel):
     language: str
     handoff: bool
     messages: list[ChatMessagePublic]
+    agent: str | None = Field(default=None, description="First name of the agent who has the chat")
+    agent_typing: bool = False
+    unread: int = Field(default=0, description="Agent replies the widget has not shown yet")
 
 
 class FeedbackCreate(StrictBody):
@@ -67,6 +73,45 @@ class FeedbackCreate(StrictBody):
     conversation_id: ConversationId
     message_id: int = Field(ge=1)
     rating: Literal["up", "down"]
+
+
+class ContactCreate(StrictBody):
+    """An e-mail address for the helpdesk's replies, given with consent to the shown text."""
+
+    email: Annotated[str, Field(min_length=3, max_length=254)]
+    consent: Literal[True]
+    transcript: bool = False
+
+
+class ContactPublic(BaseModel):
+    """The stored address."""
+
+    email: str
+    transcript: bool
+
+
+class SeenCreate(StrictBody):
+    """The last message the widget showed its user."""
+
+    message_id: int = Field(ge=1)
+
+
+class EndedPublic(BaseModel):
+    """The chat's closing message, which a rating rates."""
+
+    message_id: int
+
+
+class ChatRatingCreate(StrictBody):
+    """The teacher's rating of an ended chat: 1 (bad) to 5 (very good), an optional comment."""
+
+    rating: int = Field(ge=1, le=5)
+    comment: Annotated[str, Field(max_length=MAX_TEXT)] | None = None
+
+
+def _with_live(settings: Settings, reply: dict[str, object]) -> dict[str, object]:
+    state = live.live_state(settings, str(reply["conversation_id"]))
+    return {**reply, "agent": state.agent, "agent_typing": state.agent_typing, "unread": state.unread}
 
 
 def _rasa(request: Request) -> RasaClient:
@@ -107,7 +152,8 @@ async def send_message(
         payload=body.payload,
         lang=body.lang,
     )
-    return ChatReplyPublic.model_validate({**asdict(reply), "conversation_token": issued})
+    answered = await run_in_threadpool(_with_live, settings, asdict(reply))
+    return ChatReplyPublic.model_validate({**answered, "conversation_token": issued})
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=ChatReplyPublic)
@@ -122,7 +168,7 @@ def read_messages(
     reply = history(settings, conversation_id, after)
     if reply is None:
         raise _unknown(conversation_id)
-    return ChatReplyPublic.model_validate(asdict(reply))
+    return ChatReplyPublic.model_validate(_with_live(settings, asdict(reply)))
 
 
 @router.post("/feedback", status_code=204)
@@ -131,4 +177,82 @@ def send_feedback(body: FeedbackCreate, settings: SettingsDep, token: TokenHeade
     _check(settings, body.conversation_id, token)
     if not rate(settings, body.conversation_id, body.message_id, body.rating):
         raise HTTPException(status_code=404, detail="no such bot message in this conversation")
+    return Response(status_code=204)
+
+
+@router.post("/conversations/{conversation_id}/typing", status_code=204)
+def send_typing(
+    conversation_id: ConversationPath, settings: SettingsDep, token: TokenHeader = None
+) -> Response:
+    """The teacher is typing (the agent's console shows it for a few seconds)."""
+    _check(settings, conversation_id, token)
+    live.typing(settings, conversation_id, "user")
+    return Response(status_code=204)
+
+
+@router.post("/conversations/{conversation_id}/seen", status_code=204)
+def send_seen(
+    conversation_id: ConversationPath, body: SeenCreate, settings: SettingsDep, token: TokenHeader = None
+) -> Response:
+    """The widget showed its user the messages up to ``message_id``: they are no longer unread."""
+    _check(settings, conversation_id, token)
+    live.mark_seen(settings, conversation_id, body.message_id)
+    return Response(status_code=204)
+
+
+@router.put("/conversations/{conversation_id}/contact", response_model=ContactPublic)
+def put_contact(
+    conversation_id: ConversationPath,
+    body: ContactCreate,
+    settings: SettingsDep,
+    token: TokenHeader = None,
+    lang: Annotated[Literal["en", "nl", "sl"], Query()] = "en",
+) -> ContactPublic:
+    """Leave an e-mail address: agent replies (and, if asked, the transcript) are mailed there."""
+    _check(settings, conversation_id, token)
+    try:
+        contact = save_contact(
+            settings, conversation_id, body.email, language=lang, transcript=body.transcript
+        )
+    except InvalidEmailError:
+        raise HTTPException(status_code=422, detail="not an e-mail address") from None
+    if contact is None:
+        raise _unknown(conversation_id)
+    return ContactPublic(email=contact.email, transcript=contact.transcript)
+
+
+@router.delete("/conversations/{conversation_id}/contact", status_code=204)
+def delete_contact(
+    conversation_id: ConversationPath, settings: SettingsDep, token: TokenHeader = None
+) -> Response:
+    """Withdraw the address and the consent."""
+    _check(settings, conversation_id, token)
+    remove_contact(settings, conversation_id)
+    return Response(status_code=204)
+
+
+@router.post("/conversations/{conversation_id}/end", response_model=EndedPublic)
+async def end_chat(
+    conversation_id: ConversationPath, settings: SettingsDep, token: TokenHeader = None
+) -> EndedPublic:
+    """End the chat for both sides (the agent's handoff closes); mail the transcript if asked."""
+    await run_in_threadpool(_check, settings, conversation_id, token)
+    closing = await run_in_threadpool(live.end_chat, settings, conversation_id)
+    if closing is None:
+        raise _unknown(conversation_id)
+    await run_in_threadpool(mail_transcript, settings, conversation_id)
+    return EndedPublic(message_id=closing)
+
+
+@router.post("/conversations/{conversation_id}/rating", status_code=204)
+def send_chat_rating(
+    conversation_id: ConversationPath,
+    body: ChatRatingCreate,
+    settings: SettingsDep,
+    token: TokenHeader = None,
+) -> Response:
+    """Rate an ended chat (counted in the helpdesk's per-agent figures)."""
+    _check(settings, conversation_id, token)
+    if not live.rate_chat(settings, conversation_id, body.rating, body.comment):
+        raise HTTPException(status_code=409, detail="end the chat first")
     return Response(status_code=204)

@@ -25,8 +25,9 @@ from bot.schemas import (
     ReplyCreate,
 )
 from conversation import handoff as handoffs
-from conversation import transcripts
+from conversation import live, transcripts
 from conversation.agent_queue import agent_queue
+from conversation.contact import mail_reply, mail_transcript
 from settings import Settings
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -82,7 +83,23 @@ async def reply(
     warnings: list[ActionWarning] = []
     if not await deliver(settings, channel, conversation_id, message.text):
         warnings.append("delivery_failed")
+    # A teacher who left an address gets the reply by mail too (they may have closed the page).
+    await run_in_threadpool(mail_reply, settings, conversation_id, agent.name, message.text)
     return ActionResultPublic(message=message, warnings=warnings)
+
+
+@router.post("/api/conversations/{conversation_id}/typing", status_code=204, dependencies=[CsrfChecked])
+def agent_typing(conversation_id: ConversationId, settings: SettingsDep, _agent: CurrentAgent) -> None:
+    """The agent is typing: the widget shows it on its next poll."""
+    live.typing(settings, conversation_id, "agent")
+
+
+@router.get("/api/conversations/{conversation_id}/typing")
+def read_typing(
+    conversation_id: ConversationId, settings: SettingsDep, _agent: CurrentAgent
+) -> dict[str, bool]:
+    """Whether the teacher is typing now."""
+    return {"user_typing": live.user_typing(settings, conversation_id)}
 
 
 @router.post(
@@ -106,6 +123,8 @@ async def _finish(
     warnings: list[ActionWarning] = []
     if not await deliver(settings, channel, conversation_id, notice.text):
         warnings.append("delivery_failed")
+    if not hand_back:
+        await run_in_threadpool(mail_transcript, settings, conversation_id)
     return ActionResultPublic(handoff=handoff, warnings=warnings)
 
 

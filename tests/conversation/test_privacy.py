@@ -84,9 +84,17 @@ def test_erase_deletes_rows_in_every_store_and_finds_none_left(stores: Settings)
         "messages": 2,
         "handoffs": 1,
         "notes": 1,
+        "contacts": 0,
         "conversations": 1,
         "rasa_events": 2,
-        "left": {"notes": 0, "messages": 0, "handoffs": 0, "conversations": 0, "rasa_events": 0},
+        "left": {
+            "notes": 0,
+            "contacts": 0,
+            "messages": 0,
+            "handoffs": 0,
+            "conversations": 0,
+            "rasa_events": 0,
+        },
         "rasa_tracker_erased": True,
         "rasa_error": "",
         "residue": [],
@@ -242,7 +250,7 @@ def test_cli_erase_prints_counts_per_store_and_exits_0(
     out = capsys.readouterr().out
     assert "2 messages, 1 handoffs, 1 notes, 1 conversations deleted" in out
     assert "Rasa tracker store 2 events deleted" in out
-    assert "0 rows left in notes, messages, handoffs, conversations, rasa_events" in out
+    assert "0 rows left in notes, contacts, messages, handoffs, conversations, rasa_events" in out
     assert rows(cli_settings, "web-erase00001") == GONE
 
 
