@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from telegram.error import TelegramError
 
+from bot.backup_cli import register as register_backup
 from bot.channels.telegram import (
     ALLOWED_UPDATES,
     TelegramChannel,
@@ -89,6 +90,7 @@ def parser() -> argparse.ArgumentParser:
     register_users(areas)
     register_privacy(areas)
     register_messages(areas)
+    register_backup(areas)
     return root
 
 
