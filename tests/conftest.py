@@ -15,6 +15,7 @@ from bot.main import create_app
 from knowledge.retrieve import Retriever
 from knowledge.service import retrieval_config
 from settings import Settings, get_settings
+from tests.smtp_server import Inbox, smtp_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -108,10 +109,18 @@ def backing(request: pytest.FixtureRequest) -> Iterator[Backing]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, backing: Backing) -> Iterator[Stack]:
+def smtp_inbox() -> Iterator[Inbox]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that the test stack mails teachers through."""
+    with smtp_server() as inbox:
+        yield inbox
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, backing: Backing, smtp_inbox: Inbox) -> Iterator[Stack]:
     """The real stack (API with actions + Rasa server) on loopback, one per test session."""
     workdir: Path = tmp_path_factory.mktemp("stack")
-    running = Stack(workdir, stack_env(backing.env(workdir)))
+    mail = {"NSO_SMTP_HOST": smtp_inbox.host, "NSO_SMTP_PORT": str(smtp_inbox.port), "NSO_SMTP_TLS": "none"}
+    running = Stack(workdir, {**stack_env(backing.env(workdir)), **mail})
     try:
         running.start()
         yield running

@@ -80,6 +80,9 @@ class ContactCreate(StrictBody):
 
     email: Annotated[str, Field(min_length=3, max_length=254)]
     consent: Literal[True]
+    consent_version: Literal["email-consent-v1"] = Field(
+        description="The consent text the widget showed (conversation.contact.CONSENT_VERSION)"
+    )
     transcript: bool = False
 
 

@@ -172,6 +172,35 @@
       });
     }
 
+    // Typing, both ways: the agent's typing shows in the widget (its polling reads it), and the
+    // teacher's typing shows here, read every 2 s.
+    var typingSent = 0;
+    replyForm.querySelector("textarea").addEventListener("input", function () {
+      if (actions.getAttribute("data-handoff-state") !== "taken" || Date.now() - typingSent < 3000) return;
+      typingSent = Date.now();
+      C.api("POST", base + "/typing").catch(function () {
+        /* only a hint */
+      });
+    });
+    var userTyping = document.createElement("p");
+    userTyping.className = "muted";
+    userTyping.setAttribute("role", "status");
+    userTyping.setAttribute("data-user-typing", "");
+    transcript.insertAdjacentElement("afterend", userTyping);
+    window.setInterval(function () {
+      if (actions.getAttribute("data-handoff-state") === "none" || document.hidden) {
+        userTyping.textContent = "";
+        return;
+      }
+      C.api("GET", base + "/typing")
+        .then(function (result) {
+          userTyping.textContent = result.user_typing ? C.t("user_typing") : "";
+        })
+        .catch(function () {
+          userTyping.textContent = "";
+        });
+    }, 2000);
+
     var initial = actions.getAttribute("data-handoff-state");
     var initialTaker = actions.getAttribute("data-taken-by");
     controls(

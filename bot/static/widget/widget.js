@@ -40,6 +40,24 @@
       handoff: "Passed to the helpdesk: a person will reply here.",
       unread: "new message",
       failed: "Your message could not be sent. Please check your connection and try again.",
+      joined: "%s from the helpdesk has joined the chat.",
+      agentTyping: "%s is typing…",
+      endChat: "End chat",
+      rateChat: "How was your chat with the helpdesk?",
+      rateScale: "Rate this chat from 1 (poor) to 5 (very good)",
+      rateStar: "%s out of 5",
+      comment: "Comment (optional)",
+      sendRating: "Send rating",
+      skip: "Skip",
+      rated: "Thank you! The chat has ended and has been cleared from this device.",
+      emailOffer: "Leave your e-mail address if you cannot wait: we send the helpdesk's replies there (optional).",
+      email: "E-mail address",
+      emailConsent: "I agree that the helpdesk keeps this address to answer this question. It is deleted with the conversation.",
+      transcript: "Also e-mail me the transcript when the chat ends",
+      emailSave: "Save e-mail address",
+      emailSaved: "We will e-mail the helpdesk's replies to %s.",
+      emailInvalid: "Please enter a valid e-mail address and tick the consent box.",
+      unreadTitle: "new messages",
     },
     nl: {
       launcher: "Vragen? Chat met ons",
@@ -65,6 +83,24 @@
       handoff: "Doorgegeven aan de helpdesk: een medewerker antwoordt hier.",
       unread: "nieuw bericht",
       failed: "Je bericht kon niet worden verzonden. Controleer je verbinding en probeer het opnieuw.",
+      joined: "%s van de helpdesk neemt deel aan het gesprek.",
+      agentTyping: "%s typt…",
+      endChat: "Gesprek beëindigen",
+      rateChat: "Hoe was je gesprek met de helpdesk?",
+      rateScale: "Beoordeel dit gesprek van 1 (slecht) tot 5 (heel goed)",
+      rateStar: "%s van 5",
+      comment: "Opmerking (optioneel)",
+      sendRating: "Beoordeling verzenden",
+      skip: "Overslaan",
+      rated: "Bedankt! Het gesprek is beëindigd en van dit toestel gewist.",
+      emailOffer: "Laat je e-mailadres achter als je niet kunt wachten: we sturen de antwoorden van de helpdesk daarheen (optioneel).",
+      email: "E-mailadres",
+      emailConsent: "Ik ga ermee akkoord dat de helpdesk dit adres bewaart om deze vraag te beantwoorden. Het wordt samen met het gesprek gewist.",
+      transcript: "Mail me ook het verslag van het gesprek als het afgelopen is",
+      emailSave: "E-mailadres bewaren",
+      emailSaved: "We mailen de antwoorden van de helpdesk naar %s.",
+      emailInvalid: "Vul een geldig e-mailadres in en vink het akkoord aan.",
+      unreadTitle: "nieuwe berichten",
     },
     sl: {
       launcher: "Vprašanja? Klepetajte z nami",
@@ -90,6 +126,24 @@
       handoff: "Posredovano službi za pomoč: odgovoril vam bo človek.",
       unread: "novo sporočilo",
       failed: "Sporočila ni bilo mogoče poslati. Preverite povezavo in poskusite znova.",
+      joined: "%s iz službe za pomoč se je pridružil(a) klepetu.",
+      agentTyping: "%s piše …",
+      endChat: "Končaj klepet",
+      rateChat: "Kako ste bili zadovoljni s klepetom s službo za pomoč?",
+      rateScale: "Ocenite ta klepet od 1 (slabo) do 5 (zelo dobro)",
+      rateStar: "%s od 5",
+      comment: "Komentar (neobvezno)",
+      sendRating: "Pošlji oceno",
+      skip: "Preskoči",
+      rated: "Hvala! Klepet je končan in izbrisan s te naprave.",
+      emailOffer: "Če ne morete počakati, pustite e-poštni naslov: tja vam bomo poslali odgovore službe za pomoč (neobvezno).",
+      email: "E-poštni naslov",
+      emailConsent: "Strinjam se, da služba za pomoč hrani ta naslov, da odgovori na to vprašanje. Izbrisan bo skupaj s pogovorom.",
+      transcript: "Ob koncu klepeta mi pošljite tudi zapis pogovora",
+      emailSave: "Shrani e-poštni naslov",
+      emailSaved: "Odgovore službe za pomoč bomo poslali na %s.",
+      emailInvalid: "Vpišite veljaven e-poštni naslov in potrdite soglasje.",
+      unreadTitle: "nova sporočila",
     },
   };
   var LANGS = [
@@ -101,6 +155,8 @@
   var HUMAN_PAYLOAD = "/ask_human";
   var MAX_TEXT = 2000;
   var POLL_MS = 3000;
+  var TYPING_PING_MS = 3000; // the console shows "typing" for 6 s after a ping
+  var CONSENT_VERSION = "email-consent-v1"; // conversation/contact.py CONSENT_VERSION: the emailConsent text
   var REQUEST_TIMEOUT_MS = 30000;
   // A line that starts with one of these is the answer's source (see domain/responses.yml).
   var SOURCE_LINE = /^(Sources?|Bron(nen)?|Viri?):\s/;
@@ -137,9 +193,13 @@
     lang: LABELS[stored.lang] ? stored.lang : config.lang, // stored only when the user picks one
     ratings: stored.ratings || {},
     handoff: false,
+    agent: null, // first name of the agent who has the chat
+    contact: stored.contact || null, // the e-mail address left at hand-off
     busy: false,
     lastId: 0,
+    unread: 0,
   };
+  var pageTitle = document.title;
 
   function load() {
     try {
@@ -155,6 +215,7 @@
       data.conversationId = state.conversationId;
       data.token = state.token;
       data.ratings = state.ratings;
+      data.contact = state.contact;
       Object.assign(data, extra || {});
       localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
     } catch (e) {
@@ -162,8 +223,9 @@
     }
   }
 
-  function t(key) {
-    return LABELS[state.lang][key];
+  function t(key, value) {
+    var text = LABELS[state.lang][key];
+    return value === undefined ? text : text.replace("%s", value);
   }
 
   // ---- colour: keep WCAG AA contrast whatever data-color the NSO chose --------------------------
@@ -260,7 +322,9 @@
   }
 
   function applyLabel(node) {
-    var value = (node.getAttribute("data-l10n-format") || "%s").replace("%s", t(node.getAttribute("data-l10n")));
+    var arg = node.getAttribute("data-l10n-value");
+    var text = t(node.getAttribute("data-l10n"), arg === null ? undefined : arg);
+    var value = (node.getAttribute("data-l10n-format") || "%s").replace("%s", text);
     var where = node.getAttribute("data-l10n-where");
     if (where === "text") node.textContent = value;
     else node.setAttribute(where === "aria" ? "aria-label" : where, value);
@@ -337,7 +401,8 @@
   launcher.appendChild(icon("chat"));
   launcher.appendChild(label(el("span", "launcher-text"), "launcher"));
   var unreadBadge = el("span", "unread", { hidden: "" });
-  unreadBadge.appendChild(label(el("span", "sr-only"), "unread"));
+  var unreadCount = unreadBadge.appendChild(el("span", "unread-count"));
+  unreadBadge.appendChild(label(el("span", "sr-only"), "unread", "text", " %s"));
   launcher.appendChild(unreadBadge);
 
   var panel = el("section", "panel", {
@@ -371,7 +436,7 @@
   dots.appendChild(el("span"));
   dots.appendChild(el("span"));
   dots.appendChild(el("span"));
-  typingInner.appendChild(label(el("span", "typing-text"), "typing"));
+  var typingText = typingInner.appendChild(label(el("span", "typing-text"), "typing"));
 
   var announcer = panel.appendChild(el("div", "sr-only", { role: "status" }));
 
@@ -379,6 +444,59 @@
   var humanButton = actions.appendChild(el("button", "human", { type: "button" }));
   humanButton.appendChild(icon("person"));
   humanButton.appendChild(label(el("span"), "human"));
+
+  var endButton = actions.appendChild(el("button", "end", { type: "button", hidden: "" }));
+  endButton.appendChild(icon("close"));
+  endButton.appendChild(label(el("span"), "endChat"));
+
+  // The optional e-mail address, offered at hand-off: replies reach a teacher who has left.
+  var contactForm = el("form", "contact", { novalidate: "", hidden: "" });
+  contactForm.appendChild(label(el("p", "contact-offer", { id: "nso-chat-contact-offer" }), "emailOffer"));
+  contactForm.appendChild(label(el("label", "field-label", { for: "nso-chat-email" }), "email"));
+  var emailInput = contactForm.appendChild(
+    el("input", "email", {
+      id: "nso-chat-email",
+      type: "email",
+      autocomplete: "email",
+      maxlength: "254",
+      "aria-describedby": "nso-chat-contact-offer",
+    })
+  );
+  var consentRow = contactForm.appendChild(el("div", "check"));
+  var consentBox = consentRow.appendChild(el("input", "", { id: "nso-chat-consent", type: "checkbox" }));
+  consentRow.appendChild(label(el("label", "", { for: "nso-chat-consent" }), "emailConsent"));
+  var transcriptRow = contactForm.appendChild(el("div", "check"));
+  var transcriptBox = transcriptRow.appendChild(el("input", "", { id: "nso-chat-transcript", type: "checkbox" }));
+  transcriptRow.appendChild(label(el("label", "", { for: "nso-chat-transcript" }), "transcript"));
+  var contactError = contactForm.appendChild(label(el("p", "form-error", { hidden: "" }), "emailInvalid"));
+  var contactSave = contactForm.appendChild(label(el("button", "secondary", { type: "submit" }), "emailSave"));
+  var contactDone = el("p", "contact-done", { hidden: "" });
+  panel.insertBefore(contactForm, typing);
+  panel.insertBefore(contactDone, typing);
+
+  // After "End chat": one optional question, then the widget starts afresh.
+  var ratingForm = el("form", "rating", { novalidate: "", hidden: "" });
+  var ratingTitle = ratingForm.appendChild(label(el("p", "rating-title", { id: "nso-chat-rate-title" }), "rateChat"));
+  var scale = ratingForm.appendChild(label(el("div", "scale", { role: "group" }), "rateScale", "aria"));
+  var chosenRating = 0;
+  [1, 2, 3, 4, 5].forEach(function (n) {
+    var star = scale.appendChild(el("button", "star", { type: "button", "aria-pressed": "false" }));
+    star.textContent = String(n);
+    star.setAttribute("data-l10n-value", String(n));
+    label(star, "rateStar", "aria");
+    star.addEventListener("click", function () {
+      chosenRating = n;
+      scale.querySelectorAll(".star").forEach(function (b) {
+        b.setAttribute("aria-pressed", String(b === star));
+      });
+    });
+  });
+  ratingForm.appendChild(label(el("label", "field-label", { for: "nso-chat-comment" }), "comment"));
+  var commentInput = ratingForm.appendChild(el("textarea", "comment", { id: "nso-chat-comment", rows: "2", maxlength: String(MAX_TEXT) }));
+  var ratingButtons = ratingForm.appendChild(el("div", "rating-buttons"));
+  ratingButtons.appendChild(label(el("button", "primary", { type: "submit" }), "sendRating"));
+  var skipButton = ratingButtons.appendChild(label(el("button", "secondary", { type: "button" }), "skip"));
+  panel.insertBefore(ratingForm, typing);
 
   var form = panel.appendChild(el("form", "composer", { novalidate: "" }));
   form.appendChild(label(el("label", "sr-only", { for: "nso-chat-input" }), "input"));
@@ -408,9 +526,19 @@
     if (m.id) item.setAttribute("data-id", String(m.id));
     if (role === "agent") item.appendChild(label(el("p", "speaker", { "aria-hidden": "true" }), "agent"));
     if (m.text) item.appendChild(renderBubble(m.text, role === "user" ? "you" : role));
+    item.appendChild(timestamp(m.created_at));
     if (m.buttons && m.buttons.length) item.appendChild(quickReplies(m.buttons));
     if (role === "bot" && m.id) item.appendChild(feedback(m.id));
     return item;
+  }
+
+  /** The message's time (HH:MM, the reader's clock); the server's times are UTC. */
+  function timestamp(iso) {
+    var when = iso ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z") : new Date();
+    if (isNaN(when.getTime())) when = new Date();
+    var node = el("time", "time", { datetime: when.toISOString() });
+    node.textContent = when.toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit" });
+    return node;
   }
 
   function renderBubble(text, speaker) {
@@ -510,7 +638,29 @@
     });
     if (toEnd || !first) scrollToEnd();
     else reveal(first);
-    if (first && panel.hidden) unreadBadge.hidden = false;
+    var agentReplies = messages.filter(function (m) {
+      return m.role === "agent";
+    }).length;
+    if (panel.hidden && !toEnd) setUnread(state.unread + (agentReplies || (first ? 1 : 0)));
+    else if (!panel.hidden) markSeen();
+  }
+
+  /** The launcher's badge shows the count, the page title a marker, until the panel is opened. */
+  function setUnread(count) {
+    state.unread = count;
+    unreadBadge.hidden = count === 0;
+    unreadCount.textContent = count ? String(count) : "";
+    document.title = count ? "(" + count + ") " + pageTitle : pageTitle;
+  }
+
+  /** Tell the server the user has seen everything up to the last message (unread is kept there). */
+  function markSeen() {
+    setUnread(0);
+    if (!state.conversationId || !state.lastId || state.lastId === state.seenId) return;
+    state.seenId = state.lastId;
+    api("POST", conversationPath("/seen"), { message_id: state.lastId }).catch(function () {
+      state.seenId = 0;
+    });
   }
 
   function addLocal(role, text) {
@@ -576,14 +726,21 @@
     return h;
   }
 
+  function conversationPath(tail) {
+    return "/api/chat/conversations/" + encodeURIComponent(state.conversationId) + tail;
+  }
+
   function messagesPath(after) {
-    return "/api/chat/conversations/" + encodeURIComponent(state.conversationId) + "/messages?after=" + after;
+    return conversationPath("/messages?after=" + after);
   }
 
   function forget() {
     state.conversationId = null;
     state.token = null;
+    state.contact = null;
+    state.ratings = {};
     save();
+    endButton.hidden = true;
   }
 
   function send(text, payload, retried) {
@@ -604,11 +761,11 @@
         if (reply.handoff) {
           return api("GET", messagesPath(before)).then(function (all) {
             merge(all.messages.concat(reply.messages));
-            setHandoff(all.handoff);
+            setHandoff(all.handoff, all);
           });
         }
         merge(reply.messages);
-        setHandoff(false);
+        setHandoff(false, reply);
         return null;
       })
       .catch(function (error) {
@@ -628,32 +785,192 @@
 
   function setBusy(busy) {
     state.busy = busy;
-    typingInner.hidden = !busy;
+    showTyping(busy ? null : undefined);
     // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
     sendButton.setAttribute("aria-disabled", String(busy));
     humanButton.setAttribute("aria-disabled", String(busy));
     if (busy) scrollToEnd();
   }
 
+  /** Typing dots: the assistant's (name null), an agent's (their name), or none (undefined). */
+  function showTyping(name) {
+    typingInner.hidden = name === undefined;
+    if (name) {
+      typingText.setAttribute("data-l10n", "agentTyping");
+      typingText.setAttribute("data-l10n-value", name);
+    } else {
+      typingText.setAttribute("data-l10n", "typing");
+      typingText.removeAttribute("data-l10n-value");
+    }
+    applyLabel(typingText);
+  }
+
   var pollTimer = null;
 
-  function setHandoff(on) {
+  /** With the helpdesk: poll for replies; the header says who joined, once someone has. */
+  function setHandoff(on, reply) {
+    var agent = on && reply ? reply.agent || null : null;
     state.handoff = on;
     handoffNote.hidden = !on;
     humanButton.hidden = on;
+    endButton.hidden = !state.conversationId;
+    if (agent) {
+      handoffNote.setAttribute("data-l10n", "joined");
+      handoffNote.setAttribute("data-l10n-value", agent);
+    } else {
+      handoffNote.setAttribute("data-l10n", "handoff");
+      handoffNote.removeAttribute("data-l10n-value");
+    }
+    applyLabel(handoffNote);
+    if (agent !== state.agent && agent) announce(t("joined", agent));
+    state.agent = agent;
+    if (!state.busy) showTyping(reply && reply.agent_typing && agent ? agent : undefined);
+    if (on && !state.contact && contactForm.hidden && contactDone.hidden) offerContact();
     window.clearTimeout(pollTimer);
     if (on) pollTimer = window.setTimeout(poll, POLL_MS);
   }
+
+  // ---- e-mail for teachers who leave, end chat and rating -----------------------------------------
+
+  function offerContact() {
+    contactForm.hidden = false;
+    contactError.hidden = true;
+  }
+
+  function showContactDone() {
+    contactForm.hidden = true;
+    contactDone.hidden = false;
+    contactDone.setAttribute("data-l10n-value", state.contact);
+    label(contactDone, "emailSaved");
+  }
+
+  contactForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var address = emailInput.value.trim();
+    var valid = /^[^@\s]+@[^@\s]+\.[^@\s]{2,}$/.test(address) && consentBox.checked;
+    contactError.hidden = valid;
+    emailInput.setAttribute("aria-invalid", String(!valid));
+    if (!valid) {
+      (consentBox.checked ? emailInput : consentBox).focus();
+      return;
+    }
+    contactSave.setAttribute("aria-disabled", "true");
+    api("PUT", conversationPath("/contact?lang=" + state.lang), {
+      email: address,
+      consent: true,
+      transcript: transcriptBox.checked,
+      consent_version: CONSENT_VERSION,
+    })
+      .then(function (saved) {
+        state.contact = saved.email;
+        save();
+        showContactDone();
+        announce(t("emailSaved", saved.email));
+        input.focus();
+      })
+      .catch(function () {
+        contactError.hidden = false;
+      })
+      .finally(function () {
+        contactSave.setAttribute("aria-disabled", "false");
+      });
+  });
+
+  var typingSent = 0;
+
+  /** While an agent has the chat, tell them (at most every few seconds) that the teacher types. */
+  function pingTyping() {
+    if (!state.handoff || !state.conversationId || Date.now() - typingSent < TYPING_PING_MS) return;
+    typingSent = Date.now();
+    api("POST", conversationPath("/typing")).catch(function () {
+      /* only a hint */
+    });
+  }
+
+  var ended = null; // {id, token} of the chat being rated, after "End chat" cleared it
+
+  function endChat() {
+    if (!state.conversationId) return;
+    endButton.setAttribute("aria-disabled", "true");
+    api("POST", conversationPath("/end"))
+      .then(function () {
+        ended = { id: state.conversationId, token: state.token };
+        clearChat();
+        ratingForm.hidden = false;
+        commentInput.value = "";
+        chosenRating = 0;
+        scale.querySelectorAll(".star").forEach(function (b) {
+          b.setAttribute("aria-pressed", "false");
+        });
+        ratingTitle.setAttribute("tabindex", "-1");
+        ratingTitle.focus();
+      })
+      .catch(function () {
+        announce(t("failed"));
+      })
+      .finally(function () {
+        endButton.setAttribute("aria-disabled", "false");
+      });
+  }
+
+  /** Remove the conversation from this device (shared school computers) and start afresh. */
+  function clearChat() {
+    window.clearTimeout(pollTimer);
+    forget();
+    seen.clear();
+    state.lastId = 0;
+    state.seenId = 0;
+    state.agent = null;
+    log.querySelectorAll(".msg").forEach(function (node) {
+      node.remove();
+    });
+    contactForm.hidden = true;
+    contactDone.hidden = true;
+    emailInput.value = "";
+    consentBox.checked = false;
+    transcriptBox.checked = false;
+    setHandoff(false);
+    setUnread(0);
+  }
+
+  function finishRating(rating) {
+    var chat = ended;
+    ended = null;
+    ratingForm.hidden = true;
+    addLocal("system", t("rated"));
+    announce(t("rated"));
+    input.focus();
+    if (!chat || !rating) return;
+    var body = { rating: rating };
+    if (commentInput.value.trim()) body.comment = commentInput.value.trim().slice(0, MAX_TEXT);
+    fetch(config.api + "/api/chat/conversations/" + encodeURIComponent(chat.id) + "/rating", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Conversation-Token": chat.token },
+      body: JSON.stringify(body),
+      credentials: "omit",
+    }).catch(function () {
+      /* the rating is optional */
+    });
+  }
+
+  ratingForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    finishRating(chosenRating);
+  });
+  skipButton.addEventListener("click", function () {
+    finishRating(0);
+  });
+  endButton.addEventListener("click", endChat);
 
   function poll() {
     if (!state.conversationId) return;
     api("GET", messagesPath(state.lastId))
       .then(function (reply) {
         merge(reply.messages);
-        setHandoff(reply.handoff);
+        setHandoff(reply.handoff, reply);
       })
       .catch(function () {
-        setHandoff(state.handoff); // try again later
+        setHandoff(state.handoff, { agent: state.agent }); // try again later
       });
   }
 
@@ -662,8 +979,12 @@
     api("GET", messagesPath(0))
       .then(function (reply) {
         merge(reply.messages, true);
-        setHandoff(reply.handoff);
-        unreadBadge.hidden = true;
+        setHandoff(reply.handoff, reply);
+        endButton.hidden = false;
+        if (state.contact) showContactDone();
+        // Unread is kept by the server: replies that came while the teacher was away.
+        if (panel.hidden) setUnread(reply.unread || 0);
+        else markSeen();
       })
       .catch(function (error) {
         if (error.status === 404) {
@@ -677,7 +998,7 @@
   function open() {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
-    unreadBadge.hidden = true;
+    markSeen();
     scrollToEnd();
     input.focus();
   }
@@ -761,6 +1082,7 @@
     }
   });
   input.addEventListener("input", autosize);
+  input.addEventListener("input", pingTyping);
 
   // ---- start: styles first, so nothing unstyled flashes on the host page -------------------------
 
