@@ -117,3 +117,13 @@ def test_deploy_env_template_names_only_real_settings() -> None:
     assert names and [n for n in names if n not in fields] == []
     for secret in ("NSO_SECRET_KEY", "NSO_RASA_TOKEN", "NSO_ACTION_TOKEN", "NSO_METRICS_TOKEN"):
         assert secret in names
+
+
+def test_deploy_env_template_loads_and_refuses_its_placeholder_secret() -> None:
+    template = DEPLOY / "nso.env.example"
+    with pytest.raises(ValueError, match="NSO_SECRET_KEY must be set"):
+        Settings(_env_file=template)  # type: ignore[call-arg]
+    settings = Settings(_env_file=template, secret_key="a-real-secret-0123456789")  # type: ignore[call-arg]
+    assert (settings.environment, settings.log_format, settings.host) == ("production", "json", "127.0.0.1")
+    assert settings.cors_origins == ("https://www.example.org",)
+    assert settings.opening_hours == "Mon-Fri 9:00-17:00 CET"
