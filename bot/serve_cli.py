@@ -25,6 +25,8 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         workers=settings.workers,
         log_config=log_config(settings),
+        # A worker loading the encoder holds the GIL for seconds: uvicorn's 5 s ping would kill it.
+        timeout_worker_healthcheck=60,
         proxy_headers=True,  # client addresses (rate limits) from X-Forwarded-For of trusted proxies
     )
     return 0
