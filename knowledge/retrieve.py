@@ -96,7 +96,9 @@ class Retriever:
 
     def __init__(self, config: RetrievalConfig) -> None:
         self.config = config
-        self.embedder = Embedder(config.encoder_source, config.encoder_threads)
+        self.embedder = Embedder(
+            config.encoder_source, config.encoder_threads, config.encoder_engine, config.query_cache_size
+        )
         self._lock = threading.Lock()
         self._ready = False
 
@@ -146,7 +148,7 @@ class Retriever:
 
     def dense_unit_scores(self, text: str) -> np.ndarray:
         """Cosine of the query against the FAISS top candidates (others get -1)."""
-        query = self.embedder.encode([text], "query")
+        query = self.embedder.encode_query(text)
         k = min(DENSE_CANDIDATES, len(self.units))
         sims, ids = self._faiss.search(query, k)  # type: ignore[attr-defined]
         scores = np.full(len(self.units), -1.0, dtype=np.float32)

