@@ -32,9 +32,14 @@ def root_output() -> Iterator[io.StringIO]:
     root.addHandler(handler)
     old_level = root.level
     root.setLevel(logging.INFO)
+    # The Telegram CLI (python -m bot, run by earlier tests) turns httpx down to WARNING.
+    httpx_logger = logging.getLogger("httpx")
+    old_httpx_level = httpx_logger.level
+    httpx_logger.setLevel(logging.INFO)
     yield stream
     root.removeHandler(handler)
     root.setLevel(old_level)
+    httpx_logger.setLevel(old_httpx_level)
 
 
 @pytest.mark.integration
