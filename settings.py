@@ -86,7 +86,17 @@ class Settings(BaseSettings):
     )
     secret_key: str = PLACEHOLDER
     opening_hours: str = Field(
-        default="Mon-Fri 9:00-17:00 CET", description="Helpdesk hours told to users at handoff"
+        default="Mon-Fri 9:00-17:00 CET",
+        description="Helpdesk hours told to users at handoff until an admin saves a weekly schedule",
+    )
+    helpdesk_timezone: str = Field(
+        default="Europe/Brussels", description="Time zone of the default opening schedule (IANA name)"
+    )
+    helpdesk_holidays: Literal["", "BE", "NL", "SI"] = Field(
+        default="", description="Country whose public holidays close the helpdesk (default schedule)"
+    )
+    password_reset_hours: int = Field(
+        default=24, ge=1, le=24 * 14, description="Hours an admin-issued password-reset link works"
     )
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_webhook_secret: SecretStr = SecretStr("")

@@ -15,6 +15,7 @@ from actions._common import language, latest_intent, report, slot_text
 from conversation.handoff import request_handoff
 from conversation.opening_hours import opening_hours
 from conversation.reply_items import ReplyKind
+from conversation.texts import availability_text
 from settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ class ActionHandoff(Action):
             dispatcher.utter_message(response="utter_handoff_unavailable")
             report(dispatcher, tracker, ReplyKind.HANDOFF, status="unavailable")
             return []
-        dispatcher.utter_message(response="utter_handoff", hours=opening_hours(settings))
+        lang = language(tracker)
+        dispatcher.utter_message(
+            response="utter_handoff",
+            hours=opening_hours(settings, lang),
+            availability=availability_text(settings, lang),
+        )
         report(dispatcher, tracker, ReplyKind.HANDOFF, status=reason)
         return [SlotSet("fallback_count", 0)]

@@ -1,4 +1,5 @@
-"""Admin-only console routes: users, opening hours and erasing a conversation (GDPR).
+"""Admin-only console routes: users and their password-reset links, opening hours, saved replies,
+and erasing a conversation (GDPR).
 
 Every route here needs the admin role (``AdminAgent``); the permission test finds them by the
 ``/console/admin`` prefix and the erase path.
@@ -6,6 +7,7 @@ Every route here needs the admin role (``AdminAgent``); the permission test find
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Annotated, Any
 
@@ -13,13 +15,32 @@ from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ValidationError
 
+from bot.console import i18n
 from bot.console.common import ConsoleRoute, ConversationId, render_page
 from bot.deps import AdminAgent, CsrfChecked, SettingsDep
 from bot.schemas import AgentCreate, ConsoleAgent
 from conversation import agents, transcripts
 from conversation.agents import AccountError, UnknownAgentError
-from conversation.opening_hours import opening_hours, set_opening_hours
+from conversation.opening_hours import (
+    HOLIDAY_COUNTRIES,
+    Schedule,
+    ScheduleError,
+    free_text_hours,
+    opening_hours,
+    saved_schedule,
+    schedule,
+    set_opening_hours,
+    set_schedule,
+)
+from conversation.password_reset import issue_reset
 from conversation.privacy import erase_conversation
+from conversation.saved_replies import (
+    SavedReplyError,
+    create_saved_reply,
+    delete_saved_reply,
+    list_saved_replies,
+)
+from conversation.texts import availability_text
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,8 +56,15 @@ def _admin_page(
         status_code,
         agent=agent,
         users=agents.list_agents(settings),
-        hours=opening_hours(settings),
+        hours=free_text_hours(settings),
+        told_hours=opening_hours(settings, i18n.request_language(request)),
         default_hours=settings.opening_hours,
+        schedule=schedule(settings),
+        schedule_saved=saved_schedule(settings) is not None,
+        holiday_countries=HOLIDAY_COUNTRIES,
+        availability=availability_text(settings, i18n.request_language(request)),
+        saved_replies=list_saved_replies(settings),
+        languages=settings.languages,
         done=request.query_params.get("done"),
         page="admin",
         **extra,
@@ -103,6 +131,100 @@ def update_opening_hours(
     """Change the opening hours quoted to users at handoff (empty: back to the configured default)."""
     set_opening_hours(settings, hours, agent.id)
     return RedirectResponse("/console/admin?done=hours", status_code=303)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _day_hours(opens: str, closes: str) -> tuple[dt.time, dt.time] | None:
+    if not opens and not closes:
+        return None
+    return dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
+
+
+@router.post(
+    "/admin/opening-schedule",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[CsrfChecked],
+)
+async def update_opening_schedule(request: Request, settings: SettingsDep, agent: AdminAgent) -> Response:
+    """Save the weekly schedule (``<day>_opens``/``<day>_closes`` as HH:MM, empty = closed).
+
+    ``reset`` drops the saved schedule: the default schedule and the free-text hours apply again.
+    """
+    form = await request.form()
+    if form.get("reset"):
+        set_schedule(settings, None, agent.id)
+        return RedirectResponse("/console/admin?done=schedule", status_code=303)
+    try:
+        days = tuple(
+            _day_hours(str(form.get(f"{d}_opens", ""))[:5], str(form.get(f"{d}_closes", ""))[:5])
+            for d in WEEKDAYS
+        )
+        new = Schedule(
+            days=days,
+            timezone=str(form.get("timezone", "")).strip()[:64],
+            holidays=str(form.get("holidays", ""))[:2],
+        )
+    except (ScheduleError, ValueError):  # a bad schedule, or a time that is not HH:MM
+        return _admin_page(request, settings, agent, 400, error="schedule")
+    set_schedule(settings, new, agent.id)
+    return RedirectResponse("/console/admin?done=schedule", status_code=303)
+
+
+@router.post(
+    "/admin/users/{agent_id}/reset-link",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[CsrfChecked],
+)
+def create_reset_link(request: Request, agent_id: int, settings: SettingsDep, agent: AdminAgent) -> Response:
+    """Issue a single-use password-reset link for a user, shown once on the page (never in a URL)."""
+    try:
+        token = issue_reset(settings, agent_id, agent.id)
+    except UnknownAgentError as exc:
+        raise HTTPException(status_code=404, detail="no such user") from exc
+    link = str(request.base_url).rstrip("/") + f"/console/reset/{token}"
+    response = _admin_page(
+        request,
+        settings,
+        agent,
+        reset_link=link,
+        reset_for=agent_id,
+        reset_hours=settings.password_reset_hours,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post(
+    "/admin/saved-replies", response_class=HTMLResponse, include_in_schema=False, dependencies=[CsrfChecked]
+)
+def add_saved_reply(
+    request: Request,
+    settings: SettingsDep,
+    *,
+    agent: AdminAgent,
+    language: Annotated[str, Form(max_length=8)],
+    shortcut: Annotated[str, Form(max_length=40)],
+    text: Annotated[str, Form(max_length=4000)],
+) -> Response:
+    """Add a saved reply for one language; the form comes back with the problem if refused."""
+    try:
+        create_saved_reply(settings, language, shortcut, text, agent.id)
+    except SavedReplyError:
+        form = {"language": language, "shortcut": shortcut, "text": text}
+        return _admin_page(request, settings, agent, 400, error="saved_reply", reply_form=form)
+    return RedirectResponse("/console/admin?done=saved_reply", status_code=303)
+
+
+@router.post("/admin/saved-replies/{reply_id}/delete", include_in_schema=False, dependencies=[CsrfChecked])
+def remove_saved_reply(reply_id: int, settings: SettingsDep, _agent: AdminAgent) -> RedirectResponse:
+    """Delete a saved reply."""
+    if not delete_saved_reply(settings, reply_id):
+        raise HTTPException(status_code=404, detail="no such saved reply")
+    return RedirectResponse("/console/admin?done=saved_reply_deleted", status_code=303)
 
 
 class ErasurePublic(BaseModel):

@@ -1,7 +1,8 @@
-"""Console sign-in and sign-out: password check, session cookie, login CSRF.
+"""Console sign-in and sign-out (password check, session cookie, login CSRF) and password reset.
 
 The only console routes open without a session, so they stay in one small module that is easy
-to review on its own.
+to review on its own. A password-reset link (issued by an admin, conversation.password_reset)
+is itself the secret that lets its agent set a new password.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from bot.console import i18n
 from bot.console.common import ConsoleRoute, remember_language, render_page, safe_next
 from bot.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, CurrentAgent, SettingsDep
-from conversation import agents
+from conversation import agents, password_reset
 from conversation.agents import SESSION_LIFETIME
 from settings import Settings
 
@@ -111,3 +112,53 @@ def logout(request: Request, settings: SettingsDep, _agent: CurrentAgent) -> Red
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/console")
     return response
+
+
+def _reset_page(request: Request, token: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    response = render_page(request, "reset.html", status_code, token=token, **context)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never pass it on
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/reset/{token}", response_class=HTMLResponse, include_in_schema=False)
+def reset_form(
+    request: Request, settings: SettingsDep, token: Annotated[str, Path(max_length=64)]
+) -> Response:
+    """The form behind an admin-issued password-reset link (410 once used, expired or unknown)."""
+    try:
+        name = password_reset.reset_agent(settings, token)
+    except password_reset.ResetLinkError:
+        return _reset_page(request, "", 410, invalid=True)
+    return _reset_page(request, token, agent_name=name)
+
+
+@router.post("/reset/{token}", response_class=HTMLResponse, include_in_schema=False)
+def reset(
+    request: Request,
+    settings: SettingsDep,
+    token: Annotated[str, Path(max_length=64)],
+    *,
+    password: Annotated[str, Form(max_length=256)],
+    confirm: Annotated[str, Form(max_length=256)],
+) -> Response:
+    """Set the new password, once: the link is then used up and the agent's sessions end.
+
+    The link's token is the secret that authorises the change, so the form needs no session.
+    """
+    if not secrets.compare_digest(password.encode(), confirm.encode()):
+        return _reset_page(request, token, 400, error="mismatch", agent_name=_name_or_none(settings, token))
+    try:
+        password_reset.reset_password(settings, token, password)
+    except password_reset.WeakPasswordError:
+        return _reset_page(request, token, 400, error="weak", agent_name=_name_or_none(settings, token))
+    except password_reset.ResetLinkError:
+        return _reset_page(request, "", 410, invalid=True)
+    return _reset_page(request, "", done=True)
+
+
+def _name_or_none(settings: Settings, token: str) -> str | None:
+    try:
+        return password_reset.reset_agent(settings, token)
+    except password_reset.ResetLinkError:
+        return None

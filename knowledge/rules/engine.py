@@ -228,7 +228,7 @@ def _explain(
 
 
 def source_of(book: RuleBook, fact_id: str) -> Source:
-    """Describe where a fact comes from: KB entry, document id, title, publisher and date."""
+    """Describe where a fact comes from: KB entry, document id, title, publisher, date and link."""
     ref = book.facts[fact_id].source
     document = book.documents[ref.document]
     return Source(
@@ -237,4 +237,5 @@ def source_of(book: RuleBook, fact_id: str) -> Source:
         title=document.title,
         publisher=document.publisher,
         date=document.date,
+        url=document.url,
     )

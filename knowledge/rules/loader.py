@@ -171,12 +171,14 @@ def kb_documents(kb_dir: Path = KB_DIR) -> dict[str, DocumentMeta]:
         kb_dir: The knowledge base folder.
 
     Returns:
-        Title, publisher, date and version of each document, by document id.
+        Title, publisher, date, version and link of each document, by document id.
     """
     from knowledge.loader import load_kb
 
     return {
-        doc.id: DocumentMeta(title=doc.title, publisher=doc.publisher, date=doc.date, version=doc.version)
+        doc.id: DocumentMeta(
+            title=doc.title, publisher=doc.publisher, date=doc.date, version=doc.version, url=doc.url
+        )
         for doc in load_kb(kb_dir).documents.values()
     }
 

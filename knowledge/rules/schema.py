@@ -71,6 +71,7 @@ class Source(Strict):
     title: str
     publisher: str
     date: dt.date | None = None
+    url: str | None = None
 
 
 class Reason(Strict):
@@ -226,6 +227,7 @@ class DocumentMeta(Strict):
     publisher: str
     date: dt.date | None = None
     version: str | None = None
+    url: str | None = None
 
 
 class Country(Strict):

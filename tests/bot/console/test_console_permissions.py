@@ -15,7 +15,13 @@ from tests.bot.console.factories import make_agent, sign_in, waiting_conversatio
 
 pytestmark = pytest.mark.integration
 
-PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}  # the sign-in form itself
+# The sign-in form itself, and the password-reset form (its link's token is the secret).
+PUBLIC = {
+    ("GET", "/console/login"),
+    ("POST", "/console/login"),
+    ("GET", "/console/reset/{token}"),
+    ("POST", "/console/reset/{token}"),
+}
 ADMIN_PREFIX = "/console/admin"
 CONVERSATION = "web-permissions1"
 # Admin-only routes of the JSON API (outside ADMIN_PREFIX, so they answer 401, not a redirect).

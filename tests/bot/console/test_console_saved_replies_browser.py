@@ -1,0 +1,113 @@
+"""Saved replies in Debian's Chromium: an agent types "/shortcut" and Tab in the reply box.
+
+The app runs in-process (uvicorn on loopback, a fresh SQLite file, Rasa not needed); the admin
+adds the saved replies on the admin page, the agent inserts one in a conversation taken over.
+The password-reset page passes axe in every language.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from bench.stack import ROOT, free_port
+from bot.main import create_app
+from conversation.password_reset import issue_reset
+from knowledge.retrieve import Retriever
+from settings import Settings
+from tests.bot.console.factories import PASSWORD, make_agent, waiting_conversation
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
+EMAIL = "ada@example.org"
+GREETING = "Dag! Ik ben Ada van de eTwinning-helpdesk. Waarmee kan ik je helpen?"
+
+
+@pytest.fixture
+def live(configure: Callable[..., Settings], retriever: Retriever) -> Iterator[tuple[str, Settings]]:
+    """``create_app()`` on a fresh database, served by uvicorn in a thread; an admin account in it."""
+    settings = configure()
+    make_agent(settings, EMAIL, role="admin", name="Ada Admin")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the console app did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", settings
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+def _page(browser: Browser, errors: list[str], lang: str = "en") -> Page:
+    page = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce", locale=lang).new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return page
+
+
+def test_saved_reply_shortcut_and_tab_inserts_the_text(live: tuple[str, Settings], browser: Browser) -> None:
+    url, settings = live
+    conv = waiting_conversation(settings, "web-saved00001", language="nl")
+    errors: list[str] = []
+    page = _page(browser, errors)
+    page.goto(f"{url}/console/admin")
+    page.locator("#email").fill(EMAIL)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form[action='/console/login'][method='post'] button[type=submit]").click()
+    expect(page).to_have_url(f"{url}/console/admin")
+
+    for language, shortcut, text in (("nl", "hallo", GREETING), ("en", "hallo", "Hello from the helpdesk.")):
+        page.locator("#sr-language").select_option(language)
+        page.locator("#sr-shortcut").fill(shortcut)
+        page.locator("#sr-text").fill(text)
+        page.get_by_role("button", name="Add saved reply").click()
+        expect(page.locator("p.ok[role=status]")).to_have_text("Saved reply added.")
+
+    page.goto(f"{url}/console/conversations/{conv}")
+    page.get_by_role("button", name="Take over").click()
+    box = page.get_by_role("textbox", name="Reply to the user")
+    expect(box).to_be_enabled()
+    expect(box).to_have_attribute("data-saved-replies-ready", "true")
+    expect(page.locator("[data-saved-replies-list]")).to_have_text("/hallo")
+    box.press_sequentially("Beste leraar, /hallo")
+    box.press("Tab")
+    expect(box).to_have_value(f"Beste leraar, {GREETING}")
+    expect(box).to_be_focused()  # Tab inserted the reply instead of moving on
+    box.press("Tab")  # nothing to expand: Tab moves the focus as usual
+    expect(box).not_to_be_focused()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "console-saved-reply.png", full_page=True)
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_password_reset_page_has_no_serious_axe_violations(
+    live: tuple[str, Settings], browser: Browser, lang: str
+) -> None:
+    url, settings = live
+    agent = make_agent(settings, "els@example.org", name="Els Peeters")
+    token = issue_reset(settings, agent.id, None)
+    errors: list[str] = []
+    page = _page(browser, errors, lang)
+    page.goto(f"{url}/console/reset/{token}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    results = Axe().run(page)
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    page.locator("#password").fill("a brand new password")
+    page.locator("#confirm").fill("a brand new password")
+    page.locator("form button[type=submit]").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    assert not errors, errors
