@@ -562,7 +562,7 @@
       last &&
       last.classList.contains("msg--bot") &&
       !last.querySelector(".quick");
-    if (joins) return last.insertBefore(renderBubble(m.text, null), last.querySelector(".feedback"));
+    if (joins) return last.insertBefore(renderBubble(m.text, null), last.querySelector(".time"));
     return log.appendChild(renderMessage(m));
   }
 
