@@ -8,8 +8,12 @@ trip to detect the language again. The rules, in order:
    ``/greet{"language": "nl"}``); any other payload keeps the language.
 2. A message that asks for a language ("in English please", "v slovenščini") switches to it,
    if the NLU agrees it is a request to switch (``Slovenia`` as a form's answer is not).
-3. Otherwise lingua decides; below its confidence, the language the channel says the user chose
-   (widget picker, Telegram's ``language_code``) is kept, else the conversation's current one.
+3. Otherwise the message's words decide (knowledge/langdetect.py): a greeting or thanks by
+   itself ("hoi", "dober dan"), or enough words of one language. Short or ambiguous messages
+   ("ok", "Slovenia", "eTwinning", "15 juni 2021", keyboard mashing) keep the conversation's
+   language. The language the channel says the user chose (widget picker, Telegram's
+   ``language_code``) is where a new conversation starts; the widget sends its picker with every
+   message, so it does not override a language the conversation has since taken.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ def payload_language(payload: str) -> Lang | None:
     return value if value in LANGS else None
 
 
-def turn_language(text: str, payload: str | None, chosen: Lang | None, current: Lang) -> Lang:
+def turn_language(
+    text: str, payload: str | None, chosen: Lang | None, current: Lang, *, new: bool = False
+) -> Lang:
     """The language of a message by rules 1 and 3 (rule 2 needs the NLU: :func:`asked_language`).
 
     Args:
@@ -40,8 +46,9 @@ def turn_language(text: str, payload: str | None, chosen: Lang | None, current: 
         payload: The button's payload, if a button was pressed.
         chosen: The language the channel says the user chose, if it knows one.
         current: The conversation's language so far.
+        new: Whether this is the conversation's first message (then ``chosen`` is the default).
     """
-    fallback = chosen or current
+    fallback = (chosen or current) if new else current
     if payload is not None:
         return payload_language(payload) or fallback
     return detect(text, default=fallback)

@@ -181,8 +181,9 @@ def _receive(
 ) -> _Received:
     """Commit the user's message (before anything can fail) and decide the turn's language."""
     with session_scope(settings.database_url) as session:
+        new = session.get(Conversation, conversation_id) is None
         conv = _conversation(session, conversation_id, channel, chosen or settings.default_language)
-        language = turn_language(text, payload, chosen, cast(Lang, conv.language))
+        language = turn_language(text, payload, chosen, cast(Lang, conv.language), new=new)
         conv.language = language
         incoming = Message(
             conversation_id=conversation_id,
