@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from conversation.reply_items import ReplyItem, ReplyKind
@@ -14,7 +15,15 @@ from knowledge.schema import LANGS, Lang
 from knowledge.service import get_retriever
 from settings import get_settings
 
-__all__ = ["as_of", "get_retriever", "language", "latest_intent", "report", "slot_text"]
+__all__ = [
+    "as_of",
+    "get_retriever",
+    "language",
+    "latest_intent",
+    "leave_form",
+    "report",
+    "slot_text",
+]
 
 
 def language(tracker: Tracker) -> Lang:
@@ -50,3 +59,16 @@ def latest_intent(tracker: Tracker) -> str | None:
 def slot_text(tracker: Tracker) -> str:
     """Text of the latest user message, whitespace collapsed."""
     return " ".join(str(tracker.latest_message.get("text") or "").split())
+
+
+def is_payload(tracker: Tracker) -> bool:
+    """Whether the latest message is a button's payload (``/check_group_migration``)."""
+    return slot_text(tracker).startswith("/")
+
+
+def leave_form(tracker: Tracker) -> list[dict[str, Any]]:
+    """Events that end the active form, if any: an action that answers something else while a
+    form waits (a new question, "I don't know", a complaint) leaves it rather than re-asking."""
+    if not (tracker.active_loop or {}).get("name"):
+        return []
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -1,7 +1,9 @@
-"""Typed feedback on an answer ("that's wrong", "klopt niet", "thanks, that helped").
+"""Typed feedback on an answer ("that's wrong", "klopt niet", "thanks, that helped") and
+complaints ("this bot is useless").
 
 The rating itself is stored by the turn: the action's item says ``feedback`` with the rating,
 and the turn puts it on the conversation's last answer, where the widget's thumbs put theirs.
+Criticism gets an apology and the offer of a person (a button), and leaves a waiting form.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._common import latest_intent, report
+from actions._common import latest_intent, leave_form, report
 from conversation.reply_items import ReplyKind
 
 NEGATIVE = "feedback_negative"  # the other feedback intent is feedback_positive
 
 
 class ActionFeedback(Action):
-    """Thanks for praise; on criticism offers to rephrase or talk to a person."""
+    """Thanks for praise; on criticism apologises and offers to rephrase or talk to a person."""
 
     def name(self) -> str:
         """Action name in the domain."""
@@ -34,4 +36,4 @@ class ActionFeedback(Action):
             response="utter_feedback_sorry" if rating == "down" else "utter_feedback_thanks"
         )
         report(dispatcher, tracker, ReplyKind.FEEDBACK, status=rating)
-        return []
+        return leave_form(tracker)

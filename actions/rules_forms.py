@@ -1,28 +1,64 @@
-"""Forms that collect a rule's inputs, and the action that gives the verdict.
+"""Forms that collect a rule's inputs, one form per rule with inputs (domain/rule_forms.yml).
 
-One form per rule with inputs (domain/rule_forms.yml). The rules module decides which inputs
-are still needed (``need_more``), so a form stops asking as soon as the answer is known. The
-per-form and per-slot action classes differ only in their names; they are generated from
-the rule specs below instead of being written out twenty-eight times.
+Every message a form sees is read for every input of its rule (knowledge/rules/answers.py), the
+one that started it included, so a form asks only what is still missing, and the rules decide
+(``assess``) which inputs are still needed: a form stops asking as soon as the answer is known.
+A date given as a month or a year stays one; the form asks for the day only when the rule's
+answer changes inside it.
+
+While a form waits, a message that answers nothing and is something else (a new question,
+"I don't know", thanks, a complaint) rejects the form, so that the rules answer it; the action
+that does leaves the form. A question about how things work in general that started the form
+("what happens to my mailbox messages?", "groups") ends it at once: the verdict action answers it
+from the FAQ and offers the check as a button. A form starts asking only when the teacher asks
+about their own case ("will my group be migrated?") or asks for the check.
+
+The per-form and per-slot classes differ only in their names; they are generated from the rule
+specs below instead of being written out many times.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._common import as_of, language, latest_intent, report
+from actions._common import as_of, get_retriever, is_payload, language, latest_intent, report, slot_text
 from conversation.reply_items import ReplyKind
-from knowledge.rules import InvalidInputError, Verdict, evaluate, list_rules
-from knowledge.rules.answers import input_spec, read_answer
+from knowledge.chat_queries import settle
+from knowledge.rules import InvalidInputError, list_rules
+from knowledge.rules.answers import (
+    Reading,
+    asks_for_check,
+    choice_label,
+    example_text,
+    input_spec,
+    is_general_question,
+    is_own_case,
+    read_facts,
+)
+from knowledge.rules.spans import Assessment, assess, span_of
+from knowledge.rules.topics import rule_topics
 
 FORM_SUFFIX = "_form"
+SURE_TOPIC = 0.9
+"""An own-case question the FAQ answers this surely on a topic the rule does not speak to is
+answered, not checked ("can I log in with my old account?" is not the profile migration)."""
 CHECK_PREFIX = "check_"
+# Intents whose messages are not answers when they give no fact: the form is left for them.
+LEAVING = frozenset(
+    {"ask_faq", "out_of_scope", "chitchat", "dont_know", "feedback_negative", "feedback_positive", "thanks"}
+)
+# What a question says first about the last answer (form_notice kind -> response).
+NOTICES = {
+    "unreadable": "utter_rule_unreadable",
+    "future": "utter_rule_future",
+    "too_early": "utter_rule_too_early",
+    "after_platform": "utter_rule_after_platform",
+}
 
 
 def rule_inputs(rule: str, tracker: Tracker) -> dict[str, Any]:
@@ -31,12 +67,37 @@ def rule_inputs(rule: str, tracker: Tracker) -> dict[str, Any]:
     return {i.name: tracker.get_slot(i.name) for i in spec.inputs if tracker.get_slot(i.name) is not None}
 
 
-def _storable(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.date) else value
+def leaves(rule: str, intent: str | None, text: str) -> bool:
+    """Whether a message that gave no fact is something other than an answer to the form."""
+    if intent in LEAVING:
+        return True
+    if intent and intent.startswith(CHECK_PREFIX) and intent != CHECK_PREFIX + rule:
+        return True
+    return intent in ("nlu_fallback", "inform") and text.rstrip().endswith("?")
+
+
+def next_question(rule: str, values: dict[str, Any], tracker: Tracker) -> tuple[Assessment, dict[str, Any]]:
+    """The rule's assessment of ``values`` and the values it accepts (a bad one is dropped)."""
+    values = dict(values)
+    while True:
+        try:
+            return assess(rule, values, language(tracker), as_of()), values
+        except InvalidInputError as err:
+            if err.field not in values:
+                raise
+            values.pop(err.field)
+
+
+def _previous_action(tracker: Tracker, form: str) -> str | None:
+    """The action before the form's own run (``action_listen``: the form reads a new message)."""
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    if actions and actions[-1] == form:
+        actions.pop()
+    return next((a for a in reversed(actions) if a != "action_extract_slots"), None)
 
 
 class RuleFormValidation(FormValidationAction):
-    """Validates the slots of one rule's form; subclasses set ``rule``."""
+    """Reads a rule's inputs from each message and picks the next question; subclasses set ``rule``."""
 
     rule: ClassVar[str] = ""
 
@@ -44,45 +105,105 @@ class RuleFormValidation(FormValidationAction):
         """validate_<rule>_form."""
         return f"validate_{self.rule}{FORM_SUFFIX}"
 
-    async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[str]:
-        """The inputs the rule still needs; none once the verdict is decided.
-
-        Before validation a slot may still hold the raw text ("junija 2021"); then every input
-        stays required and validation reads or clears it.
-        """
-        try:
-            verdict = evaluate(self.rule, rule_inputs(self.rule, tracker), language(tracker), as_of())
-        except InvalidInputError:
-            return domain_slots
-        return verdict.missing if verdict.verdict == "need_more" else []
-
-    async def get_validation_events(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Parse each newly filled slot; a bad answer is cleared and re-asked with an example."""
-        events: list[dict[str, Any]] = []
-        lang = language(tracker)
-        for slot, raw in tracker.slots_to_validate().items():
-            if slot not in self.domain_slots(domain) or raw is None:
-                continue
-            try:
-                value = read_answer(
-                    self.rule, slot, str(raw), lang=lang, as_of=as_of(), intent=latest_intent(tracker)
-                )
-            except InvalidInputError:
-                example = input_spec(self.rule, slot).example
-                dispatcher.utter_message(response="utter_invalid_value", reason=f"'{raw}'", example=example)
-                report(dispatcher, tracker, ReplyKind.FORM_QUESTION, rule=self.rule, status=f"invalid:{slot}")
-                events.append(SlotSet(slot, None))
-                continue
-            events.append(SlotSet(slot, _storable(value)))
-        return events
+        """Slot events for what the message says, the next question, or a rejection."""
+        intent, text, lang = latest_intent(tracker), slot_text(tracker), language(tracker)
+        pending = tracker.slots_to_validate()  # the text the form's mapping put in the asked slot
+        known = {n: v for n, v in rule_inputs(self.rule, tracker).items() if n not in pending}
+        if (
+            _previous_action(tracker, self.rule + FORM_SUFFIX) != "action_listen" and not pending
+        ):  # back after an interruption
+            assessment, _ = next_question(self.rule, known, tracker)
+            return [SlotSet("requested_slot", _first_missing(assessment))]
+        asked, starting = tracker.get_slot("requested_slot"), intent == CHECK_PREFIX + self.rule
+        reading = read_facts(
+            self.rule, "" if is_payload(tracker) else text, lang=lang, as_of=as_of(), requested=asked,
+            intent=intent, known=known,
+        )  # fmt: skip
+        if not reading.values and not starting and not pending:
+            return []  # a message the slot mapping skips (stop, a greeting): Rasa rejects, rules answer
+        if not reading.values and asked and asked not in known and leaves(self.rule, intent, text):
+            return [
+                *(SlotSet(n, None) for n in pending),
+                ActionExecutionRejected(f"{self.rule}{FORM_SUFFIX}"),
+            ]
+        if starting and not reading.values and not asks_for_check(text) and self.answer_first(tracker, text):
+            cleared = [SlotSet(n, None) for n in pending]  # action_check_rule answers it as a question
+            return [*cleared, SlotSet("answer_first", True), SlotSet("requested_slot", None)]
+        given = {n: v for n, v in reading.values.items() if n not in reading.doubts}
+        assessment, accepted = next_question(self.rule, {**known, **given}, tracker)
+        slots: dict[str, Any] = dict.fromkeys(pending)
+        slots.update({n: accepted.get(n) for n in given})  # None: the rules refused it
+        slots.update(dict.fromkeys(reading.doubts))  # asked again, with the doubt
+        if assessment.vague:
+            slots[assessment.vague] = None  # asked again, for the day
+        notice = _notice(
+            asked,
+            pending=pending,
+            reading=reading,
+            assessment=assessment,
+            offered={**known, **given},
+            accepted=accepted,
+        )
+        return [
+            *(SlotSet(n, v) for n, v in slots.items()),
+            SlotSet("form_notice", notice),
+            SlotSet("answer_first", None),
+            SlotSet("requested_slot", _first_missing(assessment)),
+        ]
+
+    def answer_first(self, tracker: Tracker, text: str) -> bool:
+        """Whether the message that started the form is to be answered as a question first: it
+        asks how things work in general, names only a topic ("groups"), or the FAQ answers it
+        on a topic the rule does not speak to. Otherwise the form asks."""
+        if is_own_case(text) and not is_general_question(text):
+            answer = settle(get_retriever().ask(text, language(tracker), as_of()), text)
+            other_topic = answer.faq_id not in rule_topics(self.rule)
+            return answer.status == "answered" and other_topic and answer.confidence >= SURE_TOPIC
+        return True
+
+
+def _first_missing(assessment: Assessment) -> str | None:
+    verdict = assessment.verdict
+    return verdict.missing[0] if verdict.verdict == "need_more" and verdict.missing else None
+
+
+def _notice(
+    asked: str | None,
+    *,
+    pending: dict[str, Any],
+    reading: Reading,
+    assessment: Assessment,
+    offered: dict[str, Any],
+    accepted: dict[str, Any],
+) -> dict[str, Any] | None:
+    """What the next question must say first: a date to pin down, a doubtful date, an answer
+    that could not be read or was refused (quoted), or nothing."""
+    if assessment.vague and assessment.boundary:
+        span = offered.get(assessment.vague)
+        return {
+            "kind": "precise",
+            "slot": assessment.vague,
+            "span": span,
+            "boundary": assessment.boundary.isoformat(),
+        }
+    for name, doubt in reading.doubts.items():
+        return {
+            "kind": doubt,
+            "slot": name,
+            "span": reading.values[name],
+            "words": reading.relative.get(name, ""),
+        }
+    if asked and asked in pending and asked not in accepted:
+        return {"kind": "unreadable", "slot": asked, "raw": str(pending[asked])[:80]}
+    return None
 
 
 class AskRuleInput(Action):
-    """Asks for one rule input with the prompt from the rules data; subclasses set ``slot``."""
+    """Asks for one rule input, with one example in the teacher's language and format, yes/no
+    or choice quick replies and a quick reply to stop; subclasses set ``slot``."""
 
     slot: ClassVar[str] = ""
 
@@ -93,83 +214,47 @@ class AskRuleInput(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        """Utter the prompt of the active form's rule for this input."""
+        """Say what went wrong with the last answer, if anything, then ask."""
         loop = (tracker.active_loop or {}).get("name") or ""
         rules = [r.name for r in list_rules() if any(i.name == self.slot for i in r.inputs)]
         rule = loop.removesuffix(FORM_SUFFIX) if loop.removesuffix(FORM_SUFFIX) in rules else rules[0]
-        spec = input_spec(rule, self.slot)
-        dispatcher.utter_message(
-            response="utter_rule_prompt", prompt=spec.prompt.get(language(tracker)), example=spec.example
-        )
+        spec, lang = input_spec(rule, self.slot), language(tracker)
+        example = example_text(spec, lang) or ""
+        notice = tracker.get_slot("form_notice") or {}
+        if notice.get("slot") == self.slot and notice.get("kind") == "precise":
+            dispatcher.utter_message(
+                response="utter_rule_precise", **_notice_values(notice, lang), example=example
+            )
+        else:
+            if notice.get("slot") == self.slot and notice.get("kind") in NOTICES:
+                dispatcher.utter_message(response=NOTICES[notice["kind"]], **_notice_values(notice, lang))
+            response = (
+                "utter_rule_question_yes_no"
+                if spec.type == "bool"
+                else "utter_rule_question_example"
+                if example
+                else "utter_rule_question"
+            )
+            buttons = [
+                {"title": choice_label(c, lang), "payload": choice_label(c, lang)} for c in spec.choices or []
+            ]
+            dispatcher.utter_message(
+                response=response, prompt=spec.prompt.get(lang), example=example, buttons=buttons
+            )
         report(dispatcher, tracker, ReplyKind.FORM_QUESTION, rule=rule, status=f"ask:{self.slot}")
-        return []
+        return [SlotSet("form_notice", None)] if notice else []
 
 
-def requested_rule(tracker: Tracker) -> str | None:
-    """The rule of the latest ``check_<rule>`` intent in the conversation."""
-    for event in reversed(tracker.events):
-        name = (
-            (event.get("parse_data") or {}).get("intent", {}).get("name")
-            if event.get("event") == "user"
-            else None
-        )
-        if name and name.startswith(CHECK_PREFIX):
-            return str(name).removeprefix(CHECK_PREFIX)
-    return None
+def _notice_values(notice: dict[str, Any], lang: str) -> dict[str, str]:
+    """The notice's values as the responses write them."""
+    from knowledge.formatting import format_day
 
-
-def verdict_sources(verdict: Verdict) -> list[str]:
-    """The documents a verdict rests on, one citation each."""
-    return [f"{s.title} ({s.date.isoformat() if s.date else s.publisher})" for s in verdict.sources]
-
-
-class ActionCheckRule(Action):
-    """Evaluates the requested rule with the collected inputs and utters the verdict."""
-
-    def name(self) -> str:
-        """Action name in the domain."""
-        return "action_check_rule"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """Utter explanation and sources in the user's language."""
-        rule = requested_rule(tracker)
-        if rule is None:
-            dispatcher.utter_message(response="utter_anything_else")
-            report(dispatcher, tracker, ReplyKind.SMALL_TALK)
-            return []
-        verdict = evaluate(rule, rule_inputs(rule, tracker), language(tracker), as_of())
-        sources = verdict_sources(verdict)
-        dispatcher.utter_message(
-            response="utter_rule_verdict", explanation=verdict.explanation, sources="; ".join(sources)
-        )
-        report(
-            dispatcher,
-            tracker,
-            ReplyKind.RULE_VERDICT,
-            rule=rule,
-            status=verdict.verdict,
-            sources=tuple(sources),
-        )
-        return []
-
-
-class ActionStopForm(Action):
-    """Stops the active form at the user's request."""
-
-    def name(self) -> str:
-        """Action name in the domain."""
-        return "action_stop_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """Deactivate the loop and confirm."""
-        dispatcher.utter_message(response="utter_form_stopped")
-        rule = ((tracker.active_loop or {}).get("name") or "").removesuffix(FORM_SUFFIX) or None
-        report(dispatcher, tracker, ReplyKind.SMALL_TALK, rule=rule, status="form_stopped")
-        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+    span = span_of(notice.get("span"))
+    values = {"raw": str(notice.get("raw", "")), "words": str(notice.get("words", ""))}
+    values["span"] = span.name(lang) if span else ""  # type: ignore[arg-type]
+    boundary = span_of(notice.get("boundary"))
+    values["boundary"] = format_day(boundary.first, lang) if boundary else ""  # type: ignore[arg-type]
+    return values
 
 
 def _named(name: str, base: type[Action], attrs: dict[str, str]) -> type[Action]:

@@ -95,7 +95,7 @@ def test_faq_action_dutch_contacts_answers_with_source_and_notes(registry, domai
     said = item(messages)
     assert said["kind"] == "faq" and said["status"] == "answered" and said["language"] == "nl"
     assert said["faq_id"] and said["confidence"] > 0
-    assert said["sources"] == [messages[0]["source"]] and any("Bronnen" in n for n in said["notes"])
+    assert said["sources"] == messages[0]["source"].split("\n") and any("Bronnen" in n for n in said["notes"])
 
 
 @pytest.mark.integration
@@ -107,16 +107,27 @@ def test_faq_action_button_payload_answers_chosen_topic(registry, domain) -> Non
 
 
 @pytest.mark.integration
-def test_faq_action_first_miss_asks_to_rephrase_second_hands_over(registry, domain) -> None:  # type: ignore[no-untyped-def]
+def test_faq_action_first_miss_offers_topics_second_offers_a_person(registry, domain) -> None:  # type: ignore[no-untyped-def]
     events, messages = run(
         registry, "action_answer_faq", make_tracker("qwxz plorf snerg", "nlu_fallback"), domain
     )
     assert messages[0]["response"] == "utter_faq_rephrase"
+    assert len(messages[0]["buttons"]) >= 3 and all(
+        b["payload"].startswith("/ask_faq") for b in messages[0]["buttons"]
+    )
     assert item(messages)["kind"] == "fallback" and item(messages)["status"] == "fallback"
     assert any(e.get("name") == "fallback_count" and e.get("value") == 1 for e in events)
     tracker = make_tracker("qwxz plorf snerg", "nlu_fallback", {"fallback_count": 1})
     events, messages = run(registry, "action_answer_faq", tracker, domain)
-    assert messages == [] and {"event": "followup", "timestamp": None, "name": "action_handoff"} in events
+    assert messages[0]["response"] == "utter_offer_human"  # a button: nobody is queued unasked
+    assert item(messages)["status"] == "offer_human"
+    assert not any(e.get("event") == "followup" for e in events)
+
+
+@pytest.mark.unit
+def test_faq_action_keyboard_mashing_asks_to_rephrase_without_retrieval(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    _, messages = run(registry, "action_answer_faq", make_tracker("plonk plonk", "nonsense"), domain)
+    assert messages[0]["response"] == "utter_faq_rephrase" and item(messages)["kind"] == "fallback"
 
 
 @pytest.mark.integration
@@ -131,7 +142,7 @@ def test_faq_action_vague_question_offers_three_buttons(registry, domain) -> Non
 @pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "slot_value"),
-    [("15.6.2021", "2021-06-15"), ("junija 2021", "2021-06-01"), ("sinds maart 2021", "2021-03-01")],
+    [("15.6.2021", "2021-06-15"), ("junija 2021", "2021-06"), ("sinds maart 2021", "2021-03")],
 )
 def test_form_validation_reads_dates_in_any_language(registry, domain, text: str, slot_value: str) -> None:  # type: ignore[no-untyped-def]
     tracker = make_tracker(
@@ -144,10 +155,11 @@ def test_form_validation_reads_dates_in_any_language(registry, domain, text: str
     events, messages = run(registry, "validate_group_migration_form", tracker, domain)
     assert messages == []
     assert {"event": "slot", "timestamp": None, "name": "last_activity", "value": slot_value} in events
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
 
 
 @pytest.mark.unit
-def test_form_validation_bad_date_is_cleared_and_reasked_with_example(registry, domain) -> None:  # type: ignore[no-untyped-def]
+def test_form_validation_bad_date_is_cleared_and_reasked_quoting_it(registry, domain) -> None:  # type: ignore[no-untyped-def]
     tracker = make_tracker(
         "31.02.2021",
         "inform",
@@ -156,9 +168,16 @@ def test_form_validation_bad_date_is_cleared_and_reasked_with_example(registry, 
         active_loop="group_migration_form",
     )
     events, messages = run(registry, "validate_group_migration_form", tracker, domain)
-    assert messages[0]["response"] == "utter_invalid_value" and "31.02.2021" in messages[0]["reason"]
+    assert messages == []
     assert {"event": "slot", "timestamp": None, "name": "last_activity", "value": None} in events
-    assert item(messages)["kind"] == "form_question" and item(messages)["status"] == "invalid:last_activity"
+    assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": "last_activity"} in events
+    notice = next(e["value"] for e in events if e.get("name") == "form_notice")
+    assert notice == {"kind": "unreadable", "slot": "last_activity", "raw": "31.02.2021"}
+    asked = make_tracker("31.02.2021", "inform", {"form_notice": notice}, active_loop="group_migration_form")
+    events, messages = run(registry, "action_ask_last_activity", asked, domain)
+    assert [m["response"] for m in messages[:2]] == ["utter_rule_unreadable", "utter_rule_question"]
+    assert messages[0]["raw"] == "31.02.2021"
+    assert {"event": "slot", "timestamp": None, "name": "form_notice", "value": None} in events
 
 
 @pytest.mark.unit
@@ -179,7 +198,8 @@ def test_form_stops_asking_once_rule_is_decided(registry, domain) -> None:  # ty
 def test_ask_action_uses_rule_prompt_in_user_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
     tracker = make_tracker("", None, {"language": "sl"}, active_loop="group_migration_form")
     _, messages = run(registry, "action_ask_last_activity", tracker, domain)
-    assert messages[0]["response"] == "utter_rule_prompt" and messages[0]["example"]
+    assert messages[0]["response"] == "utter_rule_question"  # the prompt gives its own example
+    assert "15. 6. 2021" in messages[0]["prompt"] and "2021-06-15" not in messages[0]["prompt"]
     assert messages[0]["prompt"] != make_prompt_en(registry, domain)
     said = item(messages)
     assert (said["kind"], said["rule"], said["status"], said["language"]) == (
@@ -264,3 +284,20 @@ def test_handoff_records_conversation_and_tells_hours(registry, domain, tmp_path
         ]
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.unit
+def test_rule_forms_domain_and_rules_are_generated_from_the_current_rules() -> None:
+    import subprocess
+    import sys
+
+    root = ACTIONS_DIR.parent
+    done = subprocess.run(
+        [sys.executable, "scripts/rule_forms.py", "--check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -69,7 +69,8 @@ def _last_turn_kinds(chat: Chat) -> list[tuple[str | None, str | None, str | Non
         pytest.param(
             ["I would like to talk to a real person please"], ("handoff", None, "requested"), id="handoff"
         ),
-        pytest.param([UNKNOWN, UNKNOWN], ("handoff", None, "fallback"), id="handoff-2nd-miss"),
+        # the second miss offers a person (a button): nobody is queued without asking
+        pytest.param([UNKNOWN, UNKNOWN], ("fallback", None, "offer_human"), id="offer-human-2nd-miss"),
         pytest.param(["hello"], ("small_talk", None, None), id="small-talk"),
         pytest.param([FAQ["en"], "that's wrong"], ("feedback", None, "down"), id="feedback"),
     ],

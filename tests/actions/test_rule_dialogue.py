@@ -1,0 +1,428 @@
+"""Rule checks as a conversation: facts from every message, answers first, ways out of a form,
+corrections and the language switch (actions/rules_forms.py, actions/rule_checks.py), with
+CollectingDispatcher and real knowledge/rules code: events and response keys."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from tests.factories import load_domain, make_tracker, user_event
+
+LISTEN = {"event": "action", "name": "action_listen"}
+
+
+@pytest.fixture(scope="module")
+def domain() -> dict[str, Any]:
+    return load_domain()
+
+
+@pytest.fixture(scope="module")
+def registry() -> dict[str, Any]:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    return dict(executor.actions)
+
+
+def run(
+    registry: dict[str, Any], name: str, tracker: Tracker, domain: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    action = registry[name]
+    runner = action if callable(action) and not isinstance(action, Action) else action.run
+    events = asyncio.run(runner(dispatcher, tracker, domain))
+    return events, dispatcher.messages
+
+
+def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str]:
+    """The response keys, without the notes an answer may carry."""
+    return [m["response"] for m in said(messages) if m["response"] != "utter_faq_notes"]
+
+
+def said(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages that are responses (not the reply items the actions attach, nor notes)."""
+    return [m for m in messages if m.get("response") and m["response"] != "utter_faq_notes"]
+
+
+def started(text: str, intent: str, lang: str = "en", **slot_values: Any) -> Tracker:
+    """A form run on the message that started it."""
+    form = intent.removeprefix("check_") + "_form"
+    return make_tracker(text, intent, {"language": lang, **slot_values}, events=[LISTEN], active_loop=form)
+
+
+def answered(text: str, intent: str, form: str, asked: str, lang: str = "en", **slot_values: Any) -> Tracker:
+    """A form run on a message sent while it waited for ``asked``."""
+    return make_tracker(
+        text,
+        intent,
+        {"language": lang, "requested_slot": asked, **slot_values},
+        filled={asked: text},
+        events=[LISTEN],
+        active_loop=form,
+    )
+
+
+# --- facts from the message that starts a form -------------------------------------------
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("our group had a post on 10.5.2021, will it be migrated?", "en"),
+        ("onze groep had een bericht op 10.5.2021, wordt ze gemigreerd?", "nl"),
+        ("v naši skupini je bila objava 10. 5. 2021, bo prenesena?", "sl"),
+    ],
+)
+def test_form_start_reads_the_fact_in_the_question_and_asks_nothing(
+    registry, domain, text: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    events, messages = run(
+        registry, "validate_group_migration_form", started(text, "check_group_migration", lang), domain
+    )
+    assert messages == []
+    assert slots(events)["last_activity"] == "2021-05-10" and slots(events)["requested_slot"] is None
+
+
+@pytest.mark.unit
+def test_form_start_with_both_founders_asks_only_what_is_missing(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = started(
+        "both founders are in Belgium, can we get a national quality label?", "check_national_quality_label"
+    )
+    events, _ = run(registry, "validate_national_quality_label_form", tracker, domain)
+    assert slots(events)["founder_country"] == slots(events)["cofounder_country"] == "BE"
+    assert slots(events)["requested_slot"] == "submission_number"  # the countries are not asked
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "intent", "form"),
+    [
+        ("what happens to my mailbox messages?", "check_mailbox_migration", "mailbox_migration"),
+        ("wat gebeurt er met mijn berichten in de mailbox?", "check_mailbox_migration", "mailbox_migration"),
+        ("groups", "check_group_migration", "group_migration"),
+    ],
+)
+def test_form_start_on_a_general_question_answers_it_first(
+    registry, domain, text: str, intent: str, form: str
+) -> None:  # type: ignore[no-untyped-def]
+    events, messages = run(registry, f"validate_{form}_form", started(text, intent), domain)
+    assert messages == [] and slots(events) == {"answer_first": True, "requested_slot": None}
+
+
+@pytest.mark.integration
+def test_verdict_action_after_a_general_question_answers_and_offers_the_check(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "what happens to my mailbox messages?", "check_mailbox_migration", {"answer_first": True}
+    )
+    events, messages = run(registry, "action_check_rule", tracker, domain)
+    assert responses(messages) == ["utter_faq_answer", "utter_offer_check"]
+    assert said(messages)[1]["buttons"][0]["payload"] == "/check_mailbox_migration"
+    assert slots(events)["answer_first"] is None and slots(events)["rule_context"] == ["mailbox_migration"]
+
+
+@pytest.mark.unit
+def test_form_start_on_own_case_asks_with_the_prompt_and_a_stop_button(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = started("Will my eTwinning group be migrated? I'm the admin of one", "check_group_migration")
+    events, _ = run(registry, "validate_group_migration_form", tracker, domain)
+    assert slots(events)["requested_slot"] == "last_activity"
+
+
+@pytest.mark.unit
+def test_check_button_starts_the_form_without_the_general_answer(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = started("/check_mailbox_migration", "check_mailbox_migration")
+    events, _ = run(registry, "validate_mailbox_migration_form", tracker, domain)
+    assert slots(events)["requested_slot"] == "role"
+
+
+# --- dates at their precision ---------------------------------------------------------------
+
+
+@pytest.mark.unit
+def test_month_that_straddles_the_window_is_asked_to_the_day(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    form = "group_migration_form"
+    events, _ = run(
+        registry,
+        "validate_group_migration_form",
+        answered("february 2022", "inform", form, "last_activity"),
+        domain,
+    )
+    assert slots(events)["last_activity"] is None and slots(events)["requested_slot"] == "last_activity"
+    notice = slots(events)["form_notice"]
+    assert notice == {"kind": "precise", "slot": "last_activity", "span": "2022-02", "boundary": "2022-02-22"}
+    tracker = make_tracker(
+        "february 2022", "inform", {"form_notice": notice, "language": "nl"}, active_loop=form
+    )
+    _, messages = run(registry, "action_ask_last_activity", tracker, domain)
+    assert responses(messages) == ["utter_rule_precise"]
+    assert messages[0]["span"] == "februari 2022" and messages[0]["boundary"] == "22 februari 2022"
+    assert messages[0]["example"] == ""  # the prompt's own example is not repeated here
+
+
+@pytest.mark.unit
+def test_month_inside_the_window_decides_without_a_day(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    form = "group_migration_form"
+    events, _ = run(
+        registry,
+        "validate_group_migration_form",
+        answered("june 2021", "inform", form, "last_activity"),
+        domain,
+    )
+    assert slots(events)["last_activity"] == "2021-06" and slots(events)["requested_slot"] is None
+
+
+@pytest.mark.unit
+def test_relative_date_after_the_old_platform_is_asked_again_with_what_was_understood(
+    registry, domain
+) -> None:  # type: ignore[no-untyped-def]
+    form = "group_migration_form"
+    tracker = answered("vorig jaar in mei", "inform", form, "last_activity", "nl")
+    events, _ = run(registry, "validate_group_migration_form", tracker, domain)
+    notice = slots(events)["form_notice"]
+    assert (
+        notice["kind"] == "after_platform"
+        and notice["span"] == "2025-05"
+        and slots(events)["last_activity"] is None
+    )
+    asked = make_tracker(
+        "vorig jaar in mei", "inform", {"form_notice": notice, "language": "nl"}, active_loop=form
+    )
+    _, messages = run(registry, "action_ask_last_activity", asked, domain)
+    assert responses(messages) == ["utter_rule_after_platform", "utter_rule_question"]
+    assert messages[0]["span"] == "mei 2025" and messages[0]["words"] == "vorig jaar in mei"
+
+
+# --- questions: one example in the teacher's format, quick replies ------------------------
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("lang", "yes"), [("en", "Yes"), ("nl", "Ja"), ("sl", "Da")])
+def test_yes_no_question_has_yes_no_and_stop_quick_replies(registry, domain, lang: str, yes: str) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("", None, {"language": lang}, active_loop="project_reopen_form")
+    _, messages = run(registry, "action_ask_multiannual", tracker, domain)
+    assert responses(messages) == ["utter_rule_question_yes_no"]
+    variant = next(
+        v for v in domain["responses"]["utter_rule_question_yes_no"]
+        if lang == "en" and "condition" not in v or any(c["value"] == lang for c in v.get("condition", []))
+    )  # fmt: skip
+    assert [b["payload"] for b in variant["buttons"]] == ["/affirm", "/deny", "/stop"]
+    assert variant["buttons"][0]["title"] == yes
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("lang", "example"), [("en", "Slovenia"), ("nl", "Slovenië"), ("sl", "Slovenija")])
+def test_question_example_is_in_the_teachers_language(registry, domain, lang: str, example: str) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("", None, {"language": lang}, active_loop="national_quality_label_form")
+    _, messages = run(registry, "action_ask_cofounder_country", tracker, domain)
+    assert responses(messages) == ["utter_rule_question_example"] and messages[0]["example"] == example
+
+
+@pytest.mark.unit
+def test_choice_question_offers_the_choices_in_the_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("", None, {"language": "nl"}, active_loop="mailbox_migration_form")
+    _, messages = run(registry, "action_ask_role", tracker, domain)
+    assert [b["title"] for b in messages[0]["buttons"]] == ["leerkracht", "leerling"]
+
+
+@pytest.mark.unit
+def test_yes_quick_reply_answers_the_yes_no_question(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = answered("/affirm", "affirm", "project_reopen_form", "multiannual", closed_on="2022-07-31")
+    events, _ = run(registry, "validate_project_reopen_form", tracker, domain)
+    assert slots(events)["multiannual"] is True and slots(events)["requested_slot"] is None
+
+
+# --- ways out of a form --------------------------------------------------------------------
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("will I keep my contacts on the new platform?", "ask_faq"),
+        ("pa moj twinspace?", "check_twinspace_migration"),
+        ("i don't know the date", "dont_know"),
+        ("thanks", "thanks"),
+        ("this bot is useless", "feedback_negative"),
+    ],
+)
+def test_message_that_is_no_answer_rejects_the_form(registry, domain, text: str, intent: str) -> None:  # type: ignore[no-untyped-def]
+    tracker = answered(text, intent, "group_migration_form", "last_activity")
+    events, messages = run(registry, "validate_group_migration_form", tracker, domain)
+    assert messages == [] and events[-1] == {
+        "event": "action_execution_rejected",
+        "timestamp": None,
+        "name": "group_migration_form",
+        "policy": None,
+        "confidence": None,
+    }
+    assert slots(events) == {"last_activity": None}
+
+
+@pytest.mark.integration
+def test_new_question_during_a_form_is_answered_and_the_form_left(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "will I keep my contacts on the new platform?", "ask_faq", active_loop="group_migration_form"
+    )
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert responses(messages)[0] == "utter_faq_answer"
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+    assert slots(events)["requested_slot"] is None
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_dont_know_during_a_form_leaves_it_with_the_general_answer(registry, domain, lang: str) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("no idea", "dont_know", {"language": lang}, active_loop="group_migration_form")
+    events, messages = run(registry, "action_dont_know", tracker, domain)
+    assert responses(messages) == ["utter_dont_know_in_form", "utter_faq_answer"]
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+
+
+@pytest.mark.unit
+def test_dont_know_outside_a_form_says_that_is_fine(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    events, messages = run(
+        registry, "action_dont_know", make_tracker("geen idee", "dont_know", {"language": "nl"}), domain
+    )
+    assert events == [] and responses(messages) == ["utter_dont_know"]
+
+
+@pytest.mark.unit
+def test_complaint_during_a_form_apologises_offers_a_person_and_leaves(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("this bot is useless", "feedback_negative", active_loop="group_migration_form")
+    events, messages = run(registry, "action_feedback", tracker, domain)
+    assert responses(messages) == ["utter_feedback_sorry"]
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events
+
+
+# --- corrections after a verdict ---------------------------------------------------------
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "intent", "lang", "changes"),
+    [
+        ("wait no, it was 15.9.2019", "inform", "en", "10 May 2021 → 15 September 2019"),
+        ("nee, het was 2020", "deny", "nl", "10 mei 2021 → 2020"),
+        ("ne, bilo je 15. 9. 2019", "deny", "sl", "10. 5. 2021 → 15. 9. 2019"),
+    ],
+)
+def test_correction_after_a_verdict_recomputes_and_says_what_changed(
+    registry, domain, text: str, intent: str, lang: str, changes: str
+) -> None:  # type: ignore[no-untyped-def]
+    previous = {"rule": "group_migration", "facts": {"last_activity": "2021-05-10"}}
+    tracker = make_tracker(
+        text,
+        intent,
+        {
+            "language": lang,
+            "last_activity": "2021-05-10",
+            "verdict_facts": previous,
+            "rule_context": ["group_migration"],
+        },
+    )
+    events, messages = run(registry, "action_update_facts", tracker, domain)
+    assert responses(messages) == ["utter_facts_changed", "utter_rule_verdict"]
+    assert said(messages)[0]["changes"] == changes and said(messages)[1]["explanation"].startswith(
+        ("No", "Nee", "Ne")
+    )
+    assert slots(events)["verdict_facts"]["facts"]["last_activity"] != "2021-05-10"
+
+
+@pytest.mark.unit
+def test_partner_country_correction_recomputes_the_label_verdict(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    facts = {
+        "founder_country": "BE",
+        "cofounder_country": "BE",
+        "submission_number": 1,
+        "school_education": True,
+    }
+    tracker = make_tracker(
+        "nee sorry, mijn partner zit in nederland",
+        "inform",
+        {
+            "language": "nl",
+            **facts,
+            "verdict_facts": {"rule": "national_quality_label", "facts": facts},
+            "rule_context": ["national_quality_label"],
+        },
+    )
+    events, messages = run(registry, "action_update_facts", tracker, domain)
+    assert said(messages)[0]["changes"] == "België → Nederland"
+    assert said(messages)[1]["explanation"].startswith("Ja") and slots(events)["cofounder_country"] == "NL"
+
+
+@pytest.mark.integration
+def test_fact_with_no_rule_to_update_is_answered_as_a_question(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    _, messages = run(
+        registry, "action_update_facts", make_tracker("How do I register on ESEP?", "inform"), domain
+    )
+    assert responses(messages)[0] in ("utter_faq_answer", "utter_faq_clarify")
+
+
+@pytest.mark.unit
+def test_yes_after_an_offered_check_starts_its_form(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "yes", "affirm", {"rule_context": ["group_migration"], "last_answer": "faq:groups-migration"}
+    )
+    events, messages = run(registry, "action_update_facts", tracker, domain)
+    assert messages == [] and events == [
+        {"event": "followup", "timestamp": None, "name": "group_migration_form"}
+    ]
+
+
+@pytest.mark.unit
+def test_fact_after_an_offered_check_gives_the_verdict(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "our last post was in march 2021",
+        "inform",
+        {"rule_context": ["group_migration"], "last_answer": "faq:groups-migration"},
+    )
+    events, messages = run(registry, "action_update_facts", tracker, domain)
+    assert responses(messages) == ["utter_rule_verdict"] and slots(events)["last_activity"] == "2021-03"
+
+
+# --- language --------------------------------------------------------------------------------
+
+
+@pytest.mark.unit
+def test_language_switch_repeats_the_last_verdict_in_the_new_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "in het Nederlands graag",
+        "change_language",
+        {"language": "nl", "last_activity": "2021-05-10", "last_answer": "rule:group_migration"},
+        events=[user_event("check_group_migration", "will my group migrate")],
+    )
+    _, messages = run(registry, "action_change_language", tracker, domain)
+    assert responses(messages) == ["utter_language_changed", "utter_rule_verdict"]
+    verdict = said(messages)[1]["explanation"]
+    assert verdict.startswith("Ja") and "10 mei 2021" in verdict
+
+
+@pytest.mark.integration
+def test_language_switch_repeats_the_last_answer_in_the_new_language(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "v slovenščini", "change_language", {"language": "sl", "last_answer": "faq:register-eu-login"}
+    )
+    _, messages = run(registry, "action_change_language", tracker, domain)
+    assert responses(messages)[:2] == ["utter_language_changed", "utter_faq_answer"]
+    assert said(messages)[1]["answer"] and said(messages)[1]["source"]
+
+
+@pytest.mark.unit
+def test_language_switch_inside_a_form_leaves_the_question_to_the_form(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "in English",
+        "change_language",
+        {"last_answer": "rule:group_migration"},
+        active_loop="group_migration_form",
+    )
+    _, messages = run(registry, "action_change_language", tracker, domain)
+    assert responses(messages) == ["utter_language_changed"]
