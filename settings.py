@@ -86,8 +86,10 @@ class Settings(BaseSettings):
     )
     secret_key: str = PLACEHOLDER
     opening_hours: str = Field(
-        default="Mon-Fri 9:00-17:00 CET",
-        description="Helpdesk hours told to users at handoff until an admin saves a weekly schedule",
+        default="",
+        description="Free-text helpdesk hours told at handoff instead of the weekly schedule; empty = "
+        "the schedule (Mon-Fri 9:00-17:00 in NSO_HELPDESK_TIMEZONE until an admin saves one), "
+        "written in the teacher's language",
     )
     helpdesk_timezone: str = Field(
         default="Europe/Brussels", description="Time zone of the default opening schedule (IANA name)"

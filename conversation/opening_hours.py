@@ -176,11 +176,14 @@ def opening_hours(settings: Settings, lang: str = "en") -> str:
     """The opening hours as told to teachers, in ``lang``.
 
     A saved schedule, written out ("Mon–Fri 09:00–17:00"); without one the free text an admin
-    set, or ``NSO_OPENING_HOURS``. A database error falls back to the default: the handoff
+    set, or ``NSO_OPENING_HOURS``; without those the default schedule, in ``lang`` (a free text
+    is in one language only, so it is the exception). A database error falls back to the default: the handoff
     reply must still go out.
     """
     saved = saved_schedule(settings)
-    return describe(saved, lang) if saved is not None else free_text_hours(settings)
+    if saved is not None:
+        return describe(saved, lang)
+    return free_text_hours(settings) or describe(default_schedule(settings), lang)
 
 
 def free_text_hours(settings: Settings) -> str:

@@ -126,4 +126,4 @@ def test_deploy_env_template_loads_and_refuses_its_placeholder_secret() -> None:
     settings = Settings(_env_file=template, secret_key="a-real-secret-0123456789")  # type: ignore[call-arg]
     assert (settings.environment, settings.log_format, settings.host) == ("production", "json", "127.0.0.1")
     assert settings.cors_origins == ("https://www.example.org",)
-    assert settings.opening_hours == "Mon-Fri 9:00-17:00 CET"
+    assert settings.opening_hours == "" and settings.helpdesk_timezone == "Europe/Brussels"

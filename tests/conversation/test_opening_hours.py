@@ -150,7 +150,9 @@ def test_availability_text_never_open_says_as_soon_as_it_opens(settings_db: Sett
 
 def test_opening_hours_without_schedule_is_the_free_text_then_the_schedule(settings_db: Settings) -> None:
     assert schedule(settings_db) == default_schedule(settings_db)
-    assert opening_hours(settings_db, "nl") == settings_db.opening_hours
+    # Nothing configured: the default schedule in the teacher's language, not an English text.
+    assert opening_hours(settings_db, "nl") == "ma–vr 09:00–17:00"
+    assert opening_hours(settings_db, "sl") == "pon.–pet. 09:00–17:00"
     set_opening_hours(settings_db, "Mon-Thu 10-16", None)
     assert opening_hours(settings_db, "nl") == "Mon-Thu 10-16"
     set_schedule(settings_db, WEEKDAYS, None)
@@ -169,5 +171,5 @@ def test_opening_hours_unreadable_database_falls_back_to_defaults(
     nso_env: Callable[[Mapping[str, str]], Settings], tmp_path: Path
 ) -> None:
     broken = nso_env({"database_url": f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"})
-    assert opening_hours(broken) == broken.opening_hours
+    assert opening_hours(broken) == "Mon–Fri 09:00–17:00"  # the default schedule
     assert schedule(broken) == default_schedule(broken)

@@ -12,6 +12,7 @@ import pytest
 
 from bench.stack import Stack
 from conversation.handoff import open_handoffs
+from conversation.opening_hours import default_schedule, describe
 from settings import Settings
 from tests.integration.factories import Chat, texts
 
@@ -79,7 +80,9 @@ def test_conversation_vague_question_offers_alternatives(stack: Stack, lang: str
 def test_conversation_handoff_says_hours_and_marks_conversation(stack: Stack, lang: str) -> None:
     chat = Chat(stack)
     reply = texts(chat.say(HUMAN[lang]))
-    assert "Mon-Fri 9:00-17:00 CET" in reply, reply
+    # The default schedule, written in the teacher's language (no English "Mon-Fri" in nl/sl).
+    assert describe(default_schedule(Settings()), lang) in reply, reply
+    assert lang == "en" or "Mon" not in reply, reply
     waiting = open_handoffs(Settings(database_url=stack.env["NSO_DATABASE_URL"]))
     assert [(h.language, h.reason) for h in waiting if h.conversation_id == chat.conversation_id] == [
         (lang, "requested")

@@ -73,9 +73,10 @@ def response_text(name: str, lang: str = "en") -> str:
     return str(load_domain()["responses"][name][{"nl": 0, "sl": 1, "en": 2}[lang]]["text"])
 
 
-def handoff_text(hours: str = "Mon-Fri 9:00-17:00 CET", lang: str = "en") -> str:
+def handoff_text(hours: str = "Mon–Fri 09:00–17:00", lang: str = "en", availability: str = "") -> str:
     """utter_handoff as Rasa fills it."""
-    return response_text("utter_handoff", lang).replace("{hours}", hours)
+    text = response_text("utter_handoff", lang).replace("{hours}", hours)
+    return text.replace("{availability}", availability)
 
 
 SOURCE = "EC FAQ (2022), eTwinning question 1"

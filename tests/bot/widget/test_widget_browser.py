@@ -44,7 +44,7 @@ FAQ = {
     "sl": "Kako najdem skupino eTwinning, se ji pridružim ali jo ustvarim?",
 }
 VAGUE = {"en": "groups", "nl": "groepen", "sl": "eTwinning projekti"}  # each yields "which of these?" buttons
-OPENING_HOURS = "Mon-Fri 9:00-17:00 CET"  # Settings.opening_hours, quoted in the handoff reply
+OPENING_HOURS = "Mon–Fri 09:00–17:00"  # the default schedule, quoted in the English handoff reply
 MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>'
 
 
