@@ -18,16 +18,19 @@ from actions._common import as_of, get_retriever, language, latest_intent, leave
 from actions.faq import answer_question, say_answer
 from actions.rules_forms import CHECK_PREFIX, FORM_SUFFIX, rule_inputs
 from conversation.reply_items import ReplyKind
+from knowledge.chat_queries import expand_shorthand
 from knowledge.rules import Verdict, list_rules
 from knowledge.rules.answers import changed_inputs, describe_value, input_spec, read_facts, yes_or_no
 from knowledge.rules.spans import assess
-from knowledge.rules.topics import main_topic
+from knowledge.rules.topics import main_topic, rules_for_topic
 from knowledge.sources import verdict_source_lines
 
 
 def requested_rule(tracker: Tracker) -> str | None:
-    """The rule of the latest ``check_<rule>`` intent in the conversation."""
+    """The rule of the form that ran last, or of the latest ``check_<rule>`` intent."""
     for event in reversed(tracker.events):
+        if event.get("event") == "action" and str(event.get("name") or "").endswith(FORM_SUFFIX):
+            return str(event["name"]).removesuffix(FORM_SUFFIX)
         name = (
             (event.get("parse_data") or {}).get("intent", {}).get("name")
             if event.get("event") == "user"
@@ -124,7 +127,7 @@ class ActionUpdateFacts(Action):
     ) -> list[dict[str, Any]]:
         """New verdict, the form for what is still missing, or the FAQ answer."""
         intent, context = latest_intent(tracker), list(tracker.get_slot("rule_context") or [])
-        for rule in context:
+        for rule in [*context, *self.topic_rules(tracker, context)]:
             known = rule_inputs(rule, tracker)
             reading = read_facts(
                 rule, slot_text(tracker), lang=language(tracker), as_of=as_of(), intent=intent, known=known
@@ -151,6 +154,20 @@ class ActionUpdateFacts(Action):
             report(dispatcher, tracker, ReplyKind.SMALL_TALK)
             return []
         return answer_question(dispatcher, tracker)
+
+    @staticmethod
+    def topic_rules(tracker: Tracker, context: list[str]) -> list[str]:
+        """Rules that speak to the topic of the message itself, for facts that come with no
+        check before them ("we have 3 active teachers and one NQL, can we ...")."""
+        if latest_intent(tracker) != "inform":
+            return []
+        question = expand_shorthand(slot_text(tracker))
+        answer = get_retriever().ask(question, language(tracker), as_of())
+        return (
+            [r for r in rules_for_topic(answer.faq_id) if r not in context]
+            if answer.status != "fallback"
+            else []
+        )
 
     @staticmethod
     def resume(rule: str, reading: Any) -> list[dict[str, Any]]:

@@ -264,12 +264,13 @@ class _Draft:
         cue_lists: Mapping[str, Iterable[str]],
         clause: tuple[int, int] | None = None,
     ) -> str | None:
-        """The input whose cue stands nearest the mention in its clause (or ``clause``)."""
+        """The input still empty whose cue stands nearest the mention in its clause (or ``clause``)."""
         where = clause or clause_of(self.clauses, mention.start)
         scored = [
             (distance, name)
             for name, cues in cue_lists.items()
-            if (distance := _cue_distance(self.folded, where, mention, cues)) is not None
+            if name not in self.values  # taken by a nearer value
+            and (distance := _cue_distance(self.folded, where, mention, cues)) is not None
         ]
         return min(scored)[1] if scored else None
 
@@ -348,7 +349,7 @@ class _Draft:
                     self.values[name] = float(self.as_of.year - year)
         cue_lists = {n: cues["number_cues"].get(n, []) for n in names}
         untied: list[Mention] = []
-        for mention in numbers:
+        for mention in sorted(numbers, key=lambda m: m.weak):  # "en", "een" only after the others
             tied = self.tied(mention, cue_lists, _window(self.folded, mention))
             if tied is not None and tied not in self.values:
                 self.values[tied] = _number(mention.value)

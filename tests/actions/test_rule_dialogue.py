@@ -426,3 +426,34 @@ def test_language_switch_inside_a_form_leaves_the_question_to_the_form(registry,
     )
     _, messages = run(registry, "action_change_language", tracker, domain)
     assert responses(messages) == ["utter_language_changed"]
+
+
+@pytest.mark.integration
+def test_facts_with_no_check_before_them_are_read_for_the_rules_of_their_topic(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Na šoli imamo 3 aktivne učitelje, en nacionalni znak kakovosti in smo registrirani od leta 2019. "
+        "Ali smo upravičeni do znaka eTwinning šola?"
+    )
+    events, messages = run(
+        registry, "action_update_facts", make_tracker(text, "inform", {"language": "sl"}), domain
+    )
+    assert responses(messages) == ["utter_rule_verdict"], messages
+    assert slots(events)["active_teachers"] == 3 and slots(events)["european_nql_count"] == 1
+    assert slots(events)["verdict_facts"]["rule"] == "school_label"
+
+
+@pytest.mark.unit
+def test_verdict_is_for_the_form_that_just_ran(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(
+        "15.6.2021",
+        "inform",
+        {"last_activity": "2021-06-15"},
+        events=[
+            user_event("check_school_label", "school label?"),
+            {"event": "action", "name": "group_migration_form"},
+        ],
+    )
+    _, messages = run(registry, "action_check_rule", tracker, domain)
+    assert (
+        said(messages)[0]["response"] == "utter_rule_verdict" and "2021" in said(messages)[0]["explanation"]
+    )
