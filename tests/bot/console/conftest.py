@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from bench.stack import free_port
 from bot.console import events as console_events
+from bot.main import create_app
 from conversation import changes as live
+from knowledge.retrieve import Retriever
 from settings import Settings
 from tests.bot.channels.telegram.fakes import serving
-from tests.bot.console.factories import FakeRasa, make_agent, sign_in
+from tests.bot.console.factories import FakeRasa, LiveConsole, make_agent, sign_in
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +82,25 @@ def short_streams(monkeypatch: pytest.MonkeyPatch) -> None:
     """Event streams that end after one round, so TestClient can read them whole."""
     monkeypatch.setattr(console_events, "STREAM_SECONDS", 0.2)
     monkeypatch.setattr(live, "POLL_SECONDS", 0.05)
+
+
+LIVE_ADMIN = "ada@example.org"  # the admin of the live_console fixture
+
+
+@pytest.fixture
+def live_console(configure: Callable[..., Settings], retriever: Retriever) -> Iterator[LiveConsole]:
+    """``create_app()`` on a fresh database, served by uvicorn in a thread; an admin account in it."""
+    settings = configure()
+    make_agent(settings, LIVE_ADMIN, role="admin", name="Ada Admin")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the console app did not start")
+        time.sleep(0.05)
+    yield LiveConsole(f"http://127.0.0.1:{port}", settings)
+    server.should_exit = True
+    thread.join(timeout=15)

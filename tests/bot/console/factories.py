@@ -242,3 +242,11 @@ class FakeRasa:
             return {"sender_id": sender, "events": body}
 
         return app
+
+
+@dataclass(frozen=True)
+class LiveConsole:
+    """The app served on loopback with its settings (to seed the database it reads)."""
+
+    url: str
+    settings: Settings

@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from bench.stack import ROOT, free_port
-from bot.main import create_app
+from bench.stack import ROOT
 from conversation.db import session_scope
 from conversation.models import Message
-from knowledge.retrieve import Retriever
 from settings import Settings
-from tests.bot.console.factories import PASSWORD, Turn, make_agent, seed_conversation, waiting_conversation
+from tests.bot.console.factories import (
+    PASSWORD,
+    LiveConsole,
+    Turn,
+    make_agent,
+    seed_conversation,
+    waiting_conversation,
+)
 from tests.bot.console.helpdesk_factories import Said, seed_handoff
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -56,33 +56,6 @@ OscillatorNode.prototype.start = function (...args) {
   return nativeStart.apply(this, args);
 };
 """
-
-
-@dataclass(frozen=True)
-class LiveConsole:
-    """The app served on loopback with its settings (to seed the database it reads)."""
-
-    url: str
-    settings: Settings
-
-
-@pytest.fixture
-def live_console(configure: Callable[..., Settings], retriever: Retriever) -> Iterator[LiveConsole]:
-    """``create_app()`` on a fresh database, served by uvicorn in a thread; an admin account in it."""
-    settings = configure()
-    make_agent(settings, EMAIL, role="admin", name="Ada Admin")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the console app did not start")
-        time.sleep(0.05)
-    yield LiveConsole(f"http://127.0.0.1:{port}", settings)
-    server.should_exit = True
-    thread.join(timeout=15)
 
 
 def _context(browser: Browser, console: LiveConsole, lang: str = "en") -> BrowserContext:

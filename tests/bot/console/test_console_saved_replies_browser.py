@@ -7,21 +7,13 @@ The password-reset page passes axe in every language.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
-
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from bench.stack import ROOT, free_port
-from bot.main import create_app
+from bench.stack import ROOT
 from conversation.password_reset import issue_reset
-from knowledge.retrieve import Retriever
-from settings import Settings
-from tests.bot.console.factories import PASSWORD, make_agent, waiting_conversation
+from tests.bot.console.factories import PASSWORD, LiveConsole, make_agent, waiting_conversation
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -31,25 +23,6 @@ EMAIL = "ada@example.org"
 GREETING = "Dag! Ik ben Ada van de eTwinning-helpdesk. Waarmee kan ik je helpen?"
 
 
-@pytest.fixture
-def live(configure: Callable[..., Settings], retriever: Retriever) -> Iterator[tuple[str, Settings]]:
-    """``create_app()`` on a fresh database, served by uvicorn in a thread; an admin account in it."""
-    settings = configure()
-    make_agent(settings, EMAIL, role="admin", name="Ada Admin")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the console app did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", settings
-    server.should_exit = True
-    thread.join(timeout=15)
-
-
 def _page(browser: Browser, errors: list[str], lang: str = "en") -> Page:
     page = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce", locale=lang).new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -57,8 +30,8 @@ def _page(browser: Browser, errors: list[str], lang: str = "en") -> Page:
     return page
 
 
-def test_saved_reply_shortcut_and_tab_inserts_the_text(live: tuple[str, Settings], browser: Browser) -> None:
-    url, settings = live
+def test_saved_reply_shortcut_and_tab_inserts_the_text(live_console: LiveConsole, browser: Browser) -> None:
+    url, settings = live_console.url, live_console.settings
     conv = waiting_conversation(settings, "web-saved00001", language="nl")
     errors: list[str] = []
     page = _page(browser, errors)
@@ -94,9 +67,9 @@ def test_saved_reply_shortcut_and_tab_inserts_the_text(live: tuple[str, Settings
 
 @pytest.mark.parametrize("lang", ["en", "nl", "sl"])
 def test_password_reset_page_has_no_serious_axe_violations(
-    live: tuple[str, Settings], browser: Browser, lang: str
+    live_console: LiveConsole, browser: Browser, lang: str
 ) -> None:
-    url, settings = live
+    url, settings = live_console.url, live_console.settings
     agent = make_agent(settings, "els@example.org", name="Els Peeters")
     token = issue_reset(settings, agent.id, None)
     errors: list[str] = []
