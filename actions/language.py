@@ -15,8 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions._common import as_of, get_retriever, language, report
-from actions.faq import say_answer
-from actions.rule_checks import say_verdict
+from actions._replies import say_answer, say_verdict
 from actions.rules_forms import rule_inputs
 from conversation.reply_items import ReplyKind
 

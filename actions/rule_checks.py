@@ -14,75 +14,19 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._common import as_of, get_retriever, language, latest_intent, leave_form, report, slot_text
-from actions.faq import answer_question, say_answer
-from actions.rules_forms import CHECK_PREFIX, FORM_SUFFIX, rule_inputs
+from actions._common import as_of, language, latest_intent, leave_form, report, slot_text
+from actions._replies import (
+    answer_question,
+    requested_rule,
+    say_general_answer,
+    say_verdict,
+    use_facts,
+)
+from actions.rules_forms import FORM_SUFFIX, rule_inputs
 from conversation.reply_items import ReplyKind
-from knowledge.chat_queries import expand_shorthand
-from knowledge.rules import Verdict, list_rules
-from knowledge.rules.answers import changed_inputs, describe_value, input_spec, read_facts, yes_or_no
+from knowledge.rules import list_rules
+from knowledge.rules.answers import yes_or_no
 from knowledge.rules.spans import assess
-from knowledge.rules.topics import main_topic, rules_for_topic
-from knowledge.sources import verdict_source_lines
-
-
-def requested_rule(tracker: Tracker) -> str | None:
-    """The rule of the form that ran last, or of the latest ``check_<rule>`` intent."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and str(event.get("name") or "").endswith(FORM_SUFFIX):
-            return str(event["name"]).removesuffix(FORM_SUFFIX)
-        name = (
-            (event.get("parse_data") or {}).get("intent", {}).get("name")
-            if event.get("event") == "user"
-            else None
-        )
-        if name and name.startswith(CHECK_PREFIX):
-            return str(name).removeprefix(CHECK_PREFIX)
-    return None
-
-
-def verdict_sources(verdict: Verdict) -> list[str]:
-    """The documents a verdict rests on, one line each, linked where they have a link (knowledge.sources)."""
-    return verdict_source_lines(verdict.sources, verdict.lang)
-
-
-def say_verdict(
-    dispatcher: CollectingDispatcher, tracker: Tracker, rule: str, inputs: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Utter the verdict (after what changed since the last one on this rule) and keep its facts."""
-    lang = language(tracker)
-    verdict = assess(rule, inputs, lang, as_of()).verdict
-    previous = tracker.get_slot("verdict_facts") or {}
-    if previous.get("rule") == rule and (names := changed_inputs(previous.get("facts") or {}, inputs)):
-        changes = "; ".join(
-            f"{describe_value(spec, previous['facts'][n], lang)} → {describe_value(spec, inputs[n], lang)}"
-            for n in names
-            if (spec := input_spec(rule, n))
-        )
-        dispatcher.utter_message(response="utter_facts_changed", changes=changes)
-    sources = verdict_sources(verdict)
-    dispatcher.utter_message(
-        response="utter_rule_verdict", explanation=verdict.explanation, sources="\n".join(sources)
-    )
-    report(
-        dispatcher, tracker, ReplyKind.RULE_VERDICT, rule=rule, status=verdict.verdict, sources=tuple(sources)
-    )
-    return [
-        SlotSet("verdict_facts", {"rule": rule, "facts": inputs}),
-        SlotSet("last_answer", f"rule:{rule}"),
-        SlotSet("rule_context", [rule]),
-        SlotSet("fallback_count", 0),
-    ]
-
-
-def say_general_answer(dispatcher: CollectingDispatcher, tracker: Tracker, rule: str) -> list[dict[str, Any]]:
-    """The FAQ answer on the rule's main topic, for a teacher who cannot give its facts."""
-    topic = main_topic(rule)
-    if topic is None:
-        dispatcher.utter_message(response="utter_anything_else")
-        return []
-    answer = get_retriever().compose(topic, language(tracker), as_of=as_of())
-    return say_answer(dispatcher, tracker, answer, offer=[])
 
 
 class ActionCheckRule(Action):
@@ -127,25 +71,9 @@ class ActionUpdateFacts(Action):
     ) -> list[dict[str, Any]]:
         """New verdict, the form for what is still missing, or the FAQ answer."""
         intent, context = latest_intent(tracker), list(tracker.get_slot("rule_context") or [])
-        for rule in [*context, *self.topic_rules(tracker, context)]:
-            known = rule_inputs(rule, tracker)
-            reading = read_facts(
-                rule, slot_text(tracker), lang=language(tracker), as_of=as_of(), intent=intent, known=known
-            )
-            fresh = {n: v for n, v in reading.values.items() if known.get(n) != v}
-            if not fresh:
-                continue
-            inputs = {**known, **fresh}
-            clean = {n: v for n, v in inputs.items() if n not in reading.doubts}
-            if (
-                not reading.doubts
-                and assess(rule, clean, language(tracker), as_of()).verdict.verdict != "need_more"
-            ):
-                return [
-                    *(SlotSet(n, v) for n, v in fresh.items()),
-                    *say_verdict(dispatcher, tracker, rule, clean),
-                ]
-            return [*(SlotSet(n, clean.get(n)) for n in fresh), *self.resume(rule, reading)]
+        corrected = use_facts(dispatcher, tracker, context)
+        if corrected is not None:
+            return corrected
         agrees = intent == "affirm" and yes_or_no(slot_text(tracker)) is True
         if agrees and context and str(tracker.get_slot("last_answer") or "").startswith("faq:"):
             return [FollowupAction(context[0] + FORM_SUFFIX)]  # "yes" to the offered check
@@ -153,33 +81,7 @@ class ActionUpdateFacts(Action):
             dispatcher.utter_message(response="utter_anything_else")
             report(dispatcher, tracker, ReplyKind.SMALL_TALK)
             return []
-        return answer_question(dispatcher, tracker)
-
-    @staticmethod
-    def topic_rules(tracker: Tracker, context: list[str]) -> list[str]:
-        """Rules that speak to the topic of the message itself, for facts that come with no
-        check before them ("we have 3 active teachers and one NQL, can we ...")."""
-        if latest_intent(tracker) != "inform":
-            return []
-        question = expand_shorthand(slot_text(tracker))
-        answer = get_retriever().ask(question, language(tracker), as_of())
-        return (
-            [r for r in rules_for_topic(answer.faq_id) if r not in context]
-            if answer.status != "fallback"
-            else []
-        )
-
-    @staticmethod
-    def resume(rule: str, reading: Any) -> list[dict[str, Any]]:
-        """Start the rule's form to ask what is still missing (a doubtful date first)."""
-        notice = next(
-            (
-                {"kind": doubt, "slot": n, "span": reading.values[n], "words": reading.relative.get(n, "")}
-                for n, doubt in reading.doubts.items()
-            ),
-            None,
-        )
-        return [SlotSet("form_notice", notice), FollowupAction(rule + FORM_SUFFIX)]
+        return answer_question(dispatcher, tracker)  # facts for the rules of its topic, or a question
 
 
 class ActionStopForm(Action):

@@ -222,8 +222,9 @@ class AskRuleInput(Action):
         example = example_text(spec, lang) or ""
         notice = tracker.get_slot("form_notice") or {}
         if notice.get("slot") == self.slot and notice.get("kind") == "precise":
+            day = example_text(spec, lang, unless_prompted=False) or ""  # the prompt is not repeated
             dispatcher.utter_message(
-                response="utter_rule_precise", **_notice_values(notice, lang), example=example
+                response="utter_rule_precise", **_notice_values(notice, lang), example=day
             )
         else:
             if notice.get("slot") == self.slot and notice.get("kind") in NOTICES:

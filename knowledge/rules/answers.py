@@ -410,10 +410,11 @@ def yes_or_no(text: str, intent: str | None = None) -> bool | None:
 # --- how a question is put -----------------------------------------------------------------
 
 
-def example_text(spec: InputSpec, lang: Lang) -> str | None:
+def example_text(spec: InputSpec, lang: Lang, *, unless_prompted: bool = True) -> str | None:
     """The input's example as a teacher would type it in ``lang`` ("15.6.2021", "België"), or
-    None where quick replies answer (yes/no) or the prompt gives its own example."""
-    if spec.type == "bool" or mentions_example(spec.prompt.get(lang)):
+    None where quick replies answer (yes/no, one choice) or, ``unless_prompted``, the prompt
+    gives its own."""
+    if spec.type in ("bool", "choice") or (unless_prompted and mentions_example(spec.prompt.get(lang))):
         return None
     cues = cue_data()
     if spec.type == "date":

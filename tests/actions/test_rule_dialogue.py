@@ -164,7 +164,7 @@ def test_month_that_straddles_the_window_is_asked_to_the_day(registry, domain) -
     _, messages = run(registry, "action_ask_last_activity", tracker, domain)
     assert responses(messages) == ["utter_rule_precise"]
     assert messages[0]["span"] == "februari 2022" and messages[0]["boundary"] == "22 februari 2022"
-    assert messages[0]["example"] == ""  # the prompt's own example is not repeated here
+    assert messages[0]["example"] == "15.6.2021"  # the prompt with its example is not repeated
 
 
 @pytest.mark.unit
@@ -457,3 +457,17 @@ def test_verdict_is_for_the_form_that_just_ran(registry, domain) -> None:  # typ
     assert (
         said(messages)[0]["response"] == "utter_rule_verdict" and "2021" in said(messages)[0]["explanation"]
     )
+
+
+@pytest.mark.integration
+def test_own_case_question_with_its_facts_gets_the_verdict_not_the_faq(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("our group was last active in march 2021, is it on the new platform?", "ask_faq")
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert responses(messages) == ["utter_rule_verdict"] and slots(events)["last_activity"] == "2021-03"
+
+
+@pytest.mark.integration
+def test_general_question_with_a_year_gets_the_faq_answer(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker("which eTwinning groups active in 2021 were migrated?", "ask_faq")
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert responses(messages)[0] == "utter_faq_answer" and "last_activity" not in slots(events)
