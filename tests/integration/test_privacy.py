@@ -23,6 +23,7 @@ from conversation.clock import as_utc
 from conversation.db import session_scope
 from conversation.models import Agent, Conversation, Handoff, Message, Note
 from conversation.privacy import RASA_EVENTS
+from tests.integration.factories import Chat
 
 if TYPE_CHECKING:
     from bench.stack import Stack
@@ -104,10 +105,9 @@ def send(stack: Stack, text: str, conversation: tuple[str, str] | None = None) -
     if conversation is not None:
         body["conversation_id"] = conversation[0]
         headers["X-Conversation-Token"] = conversation[1]
-    response = httpx.post(f"{stack.api}/api/chat/messages", json=body, headers=headers, timeout=60)
-    assert response.status_code == 200, response.text
-    reply = response.json()
-    return str(reply["conversation_id"]), str(reply.get("conversation_token") or "")
+    chat = Chat(stack, *(conversation or (None, None)))
+    chat.say(text)  # waits when the API's per-client rate limit says so, as the widget would
+    return str(chat.conversation_id), str(chat.token or "")
 
 
 def privacy(stack: Stack, tracker: str, *args: str) -> subprocess.CompletedProcess[str]:
