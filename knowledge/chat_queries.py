@@ -51,6 +51,11 @@ def is_short(text: str) -> bool:
     return len(_WORD.findall(text)) <= SHORT_WORDS
 
 
+def is_brief(text: str) -> bool:
+    """Whether the question has at most ``BRIEF_WORDS`` words."""
+    return len(_WORD.findall(text)) <= BRIEF_WORDS
+
+
 def settle(answer: Answer, text: str) -> Answer:
     """Turn an answer to a vague question into a question back (status ``clarify``).
 
@@ -66,8 +71,7 @@ def settle(answer: Answer, text: str) -> Answer:
         return answer
     runner_up = max((a.confidence for a in answer.alternatives), default=0.0)
     vague = is_short(text) and answer.confidence < SHORT_CONFIDENCE
-    brief = len(_WORD.findall(text)) <= BRIEF_WORDS
-    contested = brief and runner_up >= RUNNER_UP and answer.confidence < CONTESTED_CONFIDENCE
+    contested = is_brief(text) and runner_up >= RUNNER_UP and answer.confidence < CONTESTED_CONFIDENCE
     if vague or contested:
         return replace(answer, status="clarify")
     return answer
