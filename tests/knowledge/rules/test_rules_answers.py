@@ -128,7 +128,15 @@ def test_read_answer_quotes_the_text_it_cannot_read() -> None:
         ),
         ("national_quality_label", "school_education", {"en": None, "nl": None, "sl": None}),  # quick replies
         ("mailbox_migration", "role", {"en": None, "nl": None, "sl": None}),  # quick replies
-        ("profile_migration", "accounts", {"en": "eTwinning, School Education Gateway", "nl": "eTwinning, School Education Gateway", "sl": "eTwinning, School Education Gateway"}),
+        (
+            "profile_migration",
+            "accounts",
+            {
+                "en": "eTwinning, School Education Gateway",
+                "nl": "eTwinning, School Education Gateway",
+                "sl": "eTwinning, School Education Gateway",
+            },
+        ),
         ("school_label", "active_teachers", {"en": "4", "nl": "4", "sl": "4"}),
     ],
 )
