@@ -44,7 +44,7 @@ FAQ = {
     "sl": "Kako najdem skupino eTwinning, se ji pridružim ali jo ustvarim?",
 }
 VAGUE = {"en": "groups", "nl": "groepen", "sl": "eTwinning projekti"}  # each yields "which of these?" buttons
-OPENING_HOURS = "Mon–Fri 09:00–17:00"  # the default schedule, quoted in the English handoff reply
+OPENING_HOURS = {"en": "Mon–Fri 09:00–17:00", "nl": "ma–vr 09:00–17:00"}  # the default schedule per language
 MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold?</b>'
 
 
@@ -248,7 +248,7 @@ def test_widget_talk_to_person_hands_off_and_shows_agent_reply(stack: Stack, pag
     widget.open()
     widget.ask(FAQ["nl"])
     handoff = widget.press(page.get_by_role("button", name=HUMAN["nl"]))
-    expect(handoff).to_contain_text(OPENING_HOURS)
+    expect(handoff).to_contain_text(OPENING_HOURS["nl"])
     expect(page.locator(".msg--user .text").last).to_have_text(HUMAN["nl"])
     expect(page.locator(".handoff-note")).to_be_visible()
     expect(page.get_by_role("button", name=HUMAN["nl"])).to_be_hidden()
