@@ -68,3 +68,19 @@ def chat_headers(conversation_id: str) -> dict[str, str]:
     from settings import get_settings
 
     return {"X-Conversation-Token": web_token(get_settings(), conversation_id)}
+
+
+def run_action(
+    registry: dict[str, Any], name: str, tracker: Tracker, domain: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Run the custom action ``name`` as the SDK would; returns (events, dispatched messages)."""
+    import asyncio
+
+    from rasa_sdk import Action
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    action = registry[name]
+    runner = action if callable(action) and not isinstance(action, Action) else action.run
+    events = asyncio.run(runner(dispatcher, tracker, domain))
+    return events, dispatcher.messages

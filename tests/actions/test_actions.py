@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from rasa_sdk import Action
+from rasa_sdk.executor import ActionExecutor
 
 from settings import get_settings
 from tests.factories import load_domain, make_tracker, user_event
+from tests.factories import run_action as run
 
 ACTIONS_DIR = Path(__file__).resolve().parents[2] / "actions"
 
@@ -27,17 +27,6 @@ def registry() -> dict[str, Action]:
     executor = ActionExecutor()
     executor.register_package("actions")
     return dict(executor.actions)  # type: ignore[arg-type]
-
-
-def run(
-    registry: dict[str, Any], name: str, tracker: Tracker, domain: dict[str, Any]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Run action ``name``; returns (events, dispatched messages)."""
-    dispatcher = CollectingDispatcher()
-    action = registry[name]
-    runner = action if callable(action) and not isinstance(action, Action) else action.run
-    events = asyncio.run(runner(dispatcher, tracker, domain))
-    return events, dispatcher.messages
 
 
 def item(messages: list[dict[str, Any]]) -> dict[str, Any]:

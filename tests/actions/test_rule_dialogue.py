@@ -4,14 +4,14 @@ CollectingDispatcher and real knowledge/rules code: events and response keys."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from rasa_sdk import Tracker
+from rasa_sdk.executor import ActionExecutor
 
 from tests.factories import load_domain, make_tracker, user_event
+from tests.factories import run_action as run
 
 LISTEN = {"event": "action", "name": "action_listen"}
 
@@ -26,16 +26,6 @@ def registry() -> dict[str, Any]:
     executor = ActionExecutor()
     executor.register_package("actions")
     return dict(executor.actions)
-
-
-def run(
-    registry: dict[str, Any], name: str, tracker: Tracker, domain: dict[str, Any]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    dispatcher = CollectingDispatcher()
-    action = registry[name]
-    runner = action if callable(action) and not isinstance(action, Action) else action.run
-    events = asyncio.run(runner(dispatcher, tracker, domain))
-    return events, dispatcher.messages
 
 
 def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
