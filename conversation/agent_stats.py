@@ -27,7 +27,7 @@ from sqlalchemy import select
 from conversation.clock import as_utc, utcnow
 from conversation.db import session_scope
 from conversation.models import Agent, Handoff, Message
-from conversation.records import HelpdeskFiguresPublic, HelpdeskStatsPublic
+from conversation.records import HelpdeskFiguresPublic, HelpdeskStatsPublic, RatingCommentPublic
 from settings import Settings
 
 SATISFIED = frozenset({"up", "4", "5"})
@@ -107,6 +107,38 @@ def handled_handoffs(settings: Settings, since: dt.datetime) -> list[HandledHand
         return handled
 
 
+def rating_comments(settings: Settings, since: dt.datetime) -> list[RatingCommentPublic]:
+    """The comments teachers left with a rating since ``since``, newest first.
+
+    Each names the agent who had the conversation's last handoff before the rating, if any.
+    """
+    with session_scope(settings.database_url) as session:
+        names = dict(session.execute(select(Agent.id, Agent.name)).tuples().all())
+        rated = session.execute(
+            select(Message.conversation_id, Message.rating, Message.rating_comment, Message.created_at)
+            .where(Message.rating_comment.is_not(None), Message.created_at >= since)
+            .order_by(Message.id.desc())
+        ).tuples()
+        comments = []
+        for conversation_id, rating, comment, created in rated:
+            taker = session.scalar(
+                select(Handoff.taken_by)
+                .where(Handoff.conversation_id == conversation_id, Handoff.created_at <= created)
+                .order_by(Handoff.id.desc())
+                .limit(1)
+            )
+            comments.append(
+                RatingCommentPublic(
+                    conversation_id=conversation_id,
+                    rating=rating or "",
+                    comment=comment or "",
+                    agent=names.get(taker) if taker else None,
+                    created_at=as_utc(created),
+                )
+            )
+        return comments
+
+
 def _median(values: Sequence[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
@@ -176,4 +208,5 @@ def helpdesk_stats(settings: Settings, days: int = 30) -> HelpdeskStatsPublic:
             key=lambda f: (f.label.casefold(), f.agent_id),
         ),
         per_week=[figures(f"{w:%G-W%V}", by_week[w], week_start=w) for w in weeks],
+        comments=rating_comments(settings, since),
     )

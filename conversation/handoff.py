@@ -125,6 +125,7 @@ def message_record(m: Message, names: dict[int, str]) -> ConsoleMessagePublic:
         buttons=buttons,
         kind=m.kind,
         rating=m.rating,
+        rating_comment=m.rating_comment,
         status=m.status,
         created_at=as_utc(m.created_at),
         agent=names.get(m.agent_id) if m.agent_id else None,

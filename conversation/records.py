@@ -100,6 +100,7 @@ class ConsoleMessagePublic(BaseModel):
     status: str
     created_at: dt.datetime
     agent: str | None
+    rating_comment: str | None = None
     match: str | None = None
     confidence: float | None = None
 
@@ -266,11 +267,23 @@ class HelpdeskFiguresPublic(BaseModel):
     satisfaction: float | None
 
 
+class RatingCommentPublic(BaseModel):
+    """A teacher's comment on a rated chat, with the rating and the agent who had the chat."""
+
+    conversation_id: str
+    rating: str
+    comment: str
+    agent: str | None
+    created_at: dt.datetime
+
+
 class HelpdeskStatsPublic(BaseModel):
-    """The helpdesk's figures per agent and per week for handoffs made in the last ``days`` days."""
+    """The helpdesk's figures per agent and per week for handoffs made in the last ``days`` days,
+    and the comments teachers left with their ratings in that period, newest first."""
 
     days: int
     since: dt.datetime
     total: HelpdeskFiguresPublic
     per_agent: list[HelpdeskFiguresPublic]
     per_week: list[HelpdeskFiguresPublic]
+    comments: list[RatingCommentPublic] = []

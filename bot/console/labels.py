@@ -34,8 +34,16 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "small_talk": N_("small talk"),
         "feedback": N_("feedback"),
     },
-    # the teacher's thumbs on an answer
-    "rating": {"up": N_("helpful"), "down": N_("not helpful")},
+    # the teacher's thumbs on an answer, or 1-5 on an ended chat
+    "rating": {
+        "up": N_("helpful"),
+        "down": N_("not helpful"),
+        "1": N_("1 of 5"),
+        "2": N_("2 of 5"),
+        "3": N_("3 of 5"),
+        "4": N_("4 of 5"),
+        "5": N_("5 of 5"),
+    },
     # a message's delivery status (only "queued" is shown)
     "message_status": {"queued": N_("queued for the agent")},
     # what became of a conversation (transcripts)

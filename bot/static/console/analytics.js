@@ -117,6 +117,34 @@
     ];
   }
 
+  /** The teachers' comments with their rating, as text (never HTML), each linked to its chat. */
+  function ratingComments(root, comments) {
+    var node = root.querySelector("[data-rating-comments]");
+    var body = node.tBodies[0];
+    body.replaceChildren.apply(
+      body,
+      comments.map(function (c) {
+        var tr = document.createElement("tr");
+        var when = document.createElement("th");
+        when.setAttribute("scope", "row");
+        when.textContent = new Date(c.created_at).toLocaleString(C.lang, { dateStyle: "medium", timeStyle: "short" });
+        tr.appendChild(when);
+        [c.agent || "–", C.label("rating", c.rating), c.comment].forEach(function (value) {
+          var cell = document.createElement("td");
+          cell.textContent = value;
+          tr.appendChild(cell);
+        });
+        var link = document.createElement("a");
+        link.href = "/console/conversations/" + encodeURIComponent(c.conversation_id);
+        link.textContent = c.conversation_id;
+        tr.appendChild(document.createElement("td")).appendChild(link);
+        return tr;
+      })
+    );
+    node.hidden = comments.length === 0;
+    root.querySelector("[data-rating-comments-empty]").hidden = comments.length > 0;
+  }
+
   function helpdesk(data) {
     var root = document.querySelector("[data-analytics]");
     var agents = root.querySelector('[data-helpdesk="per_agent"]');
@@ -134,6 +162,7 @@
       })
     );
     root.querySelector("[data-helpdesk-empty]").hidden = data.total.handoffs > 0;
+    ratingComments(root, data.comments || []);
     root.querySelector("[data-helpdesk-csv]").setAttribute("href", "/console/analytics/helpdesk.csv?days=" + data.days);
   }
 

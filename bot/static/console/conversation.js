@@ -36,6 +36,7 @@
         confidence: m.confidence == null ? "" : m.confidence.toFixed(2),
         body: m.body,
         buttons: m.buttons.join(" · "),
+        rating_comment: m.rating_comment || "",
       });
       var time = li.querySelector('[data-slot="time"]');
       time.setAttribute("datetime", m.created_at);
@@ -45,6 +46,7 @@
       C.show(li, "rating", Boolean(m.rating));
       C.show(li, "match", Boolean(m.match));
       C.show(li, "buttons", m.buttons.length > 0);
+      C.show(li, "rating_comment", Boolean(m.rating_comment));
       var sources = li.querySelector(".sources");
       m.sources.forEach(function (line) {
         var item = document.createElement("li");

@@ -19,6 +19,7 @@ class Said:
     text: str = "..."
     status: str = "sent"
     rating: str | None = None
+    comment: str | None = None  # with the rating of an ended chat
 
 
 def seed_handoff(
@@ -63,6 +64,7 @@ def seed_handoff(
                         text=s.text,
                         status=s.status,
                         rating=s.rating,
+                        rating_comment=s.comment,
                         buttons=[],
                         agent_id=agent_id if s.role == "agent" else None,
                         created_at=at + dt.timedelta(seconds=s.after),

@@ -193,11 +193,58 @@ def helpdesk_stats_weeks(client: TestClient) -> list[dict[str, object]]:
     return weeks
 
 
+COMMENT = 'Quick <b>and</b> kind <script>alert("x")</script>'
+
+
+def test_helpdesk_stats_lists_rating_comments_with_agent_newest_first(settings_db: Settings) -> None:
+    bram = make_agent(settings_db, "bram@example.org", name="Bram Claes").id
+    for n, at in enumerate((WEEK_2, WEEK_1)):
+        seed_handoff(
+            settings_db,
+            f"web-comment-{n}",
+            at=at,
+            status="closed",
+            agent_id=bram,
+            said=(Said("agent", 60), Said("system", 120, rating=str(4 + n), comment=f"{COMMENT} {n}")),
+            closed_after=120,
+        )
+    seed_handoff(  # a rating without a comment is not listed
+        settings_db, "web-comment-x", at=WEEK_1, status="closed", said=(Said("system", 60, rating="3"),)
+    )
+    comments = helpdesk_stats(settings_db, 30).comments
+    assert [(c.conversation_id, c.rating, c.comment, c.agent) for c in comments] == [
+        ("web-comment-1", "5", f"{COMMENT} 1", "Bram Claes"),
+        ("web-comment-0", "4", f"{COMMENT} 0", "Bram Claes"),
+    ]
+
+
+def test_rating_comment_on_the_conversation_page_is_escaped(
+    agent_client: tuple[TestClient, str], settings_db: Settings
+) -> None:
+    client, _ = agent_client
+    seed_handoff(
+        settings_db,
+        "web-commented",
+        at=WEEK_1,
+        status="closed",
+        said=(Said("system", 60, "The chat has ended.", rating="5", comment=COMMENT),),
+        closed_after=60,
+    )
+    page = client.get("/console/conversations/web-commented").text
+    assert "<script>alert" not in page and "<b>and</b>" not in page
+    assert "Quick &lt;b&gt;and&lt;/b&gt; kind &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert 'rated <span data-slot="rating">5 of 5</span>' in page
+    transcript = client.get("/console/api/conversations/web-commented").json()
+    assert [m["rating_comment"] for m in transcript["messages"] if m["rating"]] == [COMMENT]
+    data = client.get("/console/api/analytics/helpdesk?days=30").json()
+    assert [(c["conversation_id"], c["comment"]) for c in data["comments"]] == [("web-commented", COMMENT)]
+
+
 def test_analytics_page_tables_have_captions_and_header_scopes(agent_client: tuple[TestClient, str]) -> None:
     client, _ = agent_client
     page = client.get("/console/analytics").text
     tables = re.findall(r"<table.*?</table>", page, re.S)
-    assert len(tables) == 7  # five charts, per agent, per week
+    assert len(tables) == 8  # five charts, per agent, per week, rating comments
     for table in tables:
         assert re.search(r"<caption>[^<]+", table), table
         assert 'scope="col"' in table and "<th>" not in table
