@@ -56,9 +56,9 @@ class UnsupportedLanguageError(KnowledgeError):
 class Topic:
     """All entries (variants from several documents) that answer one question.
 
-    ``current`` holds the entries from documents that describe the platform as it is now, that
-    is documents not written before the launch (no ``written_before``): the eTwinning how-to,
-    the Flemish NSO's FAQ of 2023, the overview.
+    ``current`` holds the entries from documents that describe the platform as it is now
+    (``document.describes: current platform`` in their KB file): the eTwinning how-to, the
+    Flemish NSO's FAQ of 2023, the overview; the EC FAQ (English and Slovenian) is ``pre-launch``.
     """
 
     id: str
@@ -158,7 +158,7 @@ def load_kb(kb_dir: Path) -> KnowledgeBase:
             entry_document[entry.id] = content.document.id
             by_topic.setdefault(entry.topic, []).append(entry)
     titles = load_topic_titles()
-    current = frozenset(eid for eid, doc in entry_document.items() if documents[doc].written_before is None)
+    current = frozenset(eid for eid, doc in entry_document.items() if documents[doc].current)
     topics = {
         tid: Topic(tid, titles.get(tid, tid), tuple(items), current & {e.id for e in items})
         for tid, items in by_topic.items()

@@ -18,6 +18,7 @@ from knowledge.periods import Moment, Period, Relation, moment_of, parse_period
 Lang = Literal["en", "nl", "sl"]
 LANGS: tuple[Lang, ...] = ("en", "nl", "sl")
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Describes = Literal["current platform", "pre-launch"]
 
 
 class Strict(BaseModel):
@@ -35,8 +36,17 @@ class Document(Strict):
     publisher: str
     date: dt.date | None = None
     version: str | None = None
-    url: str | None = None
+    url: str | None = Field(
+        default=None,
+        description="the web address the source text gives (its host and path verbatim in the seed; "
+        "https:// added where the text writes a bare host); none when the text gives none",
+    )
     seed: str = Field(description="File name of the source text under shared/seeds/")
+    describes: Describes = Field(
+        description="current platform: the document describes the platform as it is now (its answer "
+        "leads where it covers a topic); pre-launch: written before the platform opened (its "
+        "answers start with a line saying so, see written_before)",
+    )
     written_before: str | None = Field(
         default=None,
         pattern=r"^[a-z0-9]+(-[a-z0-9]+)*#[a-z0-9_]+$",
@@ -49,6 +59,17 @@ class Document(Strict):
         if self.date is None and not self.version:
             raise ValueError("a document needs a date or a version")
         return self
+
+    @model_validator(mode="after")
+    def _pre_launch_names_its_event(self) -> Document:
+        if (self.describes == "pre-launch") != (self.written_before is not None):
+            raise ValueError("a pre-launch document names written_before, a current-platform one does not")
+        return self
+
+    @property
+    def current(self) -> bool:
+        """Whether the document describes the platform as it is now (its answers lead)."""
+        return self.describes == "current platform"
 
 
 class AnswerText(Strict):

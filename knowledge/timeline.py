@@ -1,11 +1,11 @@
 """Answers in time: what an answer's dates mean today, and which answer describes today's platform.
 
 Two of the five documents were written before the European School Education Platform opened
-(their ``document.written_before`` names the launch): the European Commission's FAQ in English
-and in Slovenian. Once the launch lies behind the day of the question, an answer from them starts
-with one line saying it was written before, and where a document describing the platform as it
-is now (the eTwinning how-to, the Flemish NSO's FAQ of 2023) answers the same question, that
-answer leads (``knowledge.loader.Topic.variant_for``).
+(``document.describes: pre-launch``; ``written_before`` names the launch): the European
+Commission's FAQ in English and in Slovenian. Once the launch lies behind the day of the
+question, an answer from them starts with one line saying it was written before, and where a
+document describing the platform as it is now (the eTwinning how-to, the Flemish NSO's FAQ of
+2023) answers the same question, that answer leads (``knowledge.loader.Topic.variant_for``).
 
 The date notes say, for each deadline and event of an answer, whether it has passed, is still
 ahead, or, for a date known only to a stretch of days, may have passed (knowledge/periods.py).

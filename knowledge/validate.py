@@ -115,6 +115,7 @@ def validate(kb_dir: Path, rules_dir: Path = date_audit.RULES_DATA_DIR) -> list[
                     f"seed file {doc.seed!r} not in {SEEDS_DIR}",
                 )
             )
+        problems.extend(_url_problems(check))
         for i, entry in enumerate(check.content.entries):
             if entry.id in where:
                 other = where[entry.id][0].path
@@ -133,6 +134,22 @@ def validate(kb_dir: Path, rules_dir: Path = date_audit.RULES_DATA_DIR) -> list[
     if not problems:  # the rule book loads only on a valid KB
         problems.extend(Problem(*found) for found in date_audit.rulebook_problems(kb_dir, rules_dir))
     return problems
+
+
+def _url_problems(check: _FileCheck) -> Iterator[Problem]:
+    """A document's ``url`` must be one its source text gives: never an invented address."""
+    assert check.content is not None
+    doc = check.content.document
+    seed = SEEDS_DIR / doc.seed
+    if doc.url is None or not seed.is_file():
+        return
+    address = doc.url.removeprefix("https://").removeprefix("http://").rstrip("/")
+    if address not in seed.read_text(encoding="utf-8"):
+        yield Problem(
+            check.path,
+            check.line_of("document", "url"),
+            f"url {doc.url!r}: the source text {doc.seed} gives no such address",
+        )
 
 
 def _entry_problems(check: _FileCheck, i: int, doc_lang: str, topics: dict[str, str]) -> Iterator[Problem]:

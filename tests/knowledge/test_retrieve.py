@@ -42,6 +42,33 @@ def test_retrieve_register_question_leads_with_the_current_answer(retriever: Ret
     assert earlier in {s.entry for s in answer.sources}
 
 
+CONFLICT_NOTE = {
+    "en": "Sources disagree: ",
+    "nl": "Bronnen spreken elkaar tegen: ",
+    "sl": "Viri si nasprotujejo: ",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_retrieve_current_answer_leads_and_the_older_one_is_cited_with_its_note(
+    retriever: Retriever, lang: str
+) -> None:
+    kb = retriever.kb
+    shared = [t for t in kb.topics.values() if t.current and len(t.current) < len(t.entries)]
+    assert len(shared) >= 15
+    for topic in shared:
+        answer = retriever.compose(topic.id, lang, as_of=LATE_2026)  # type: ignore[arg-type]
+        lead = kb.entries[answer.sources[0].entry]
+        assert kb.document_of(lead).current and answer.intro is None, (topic.id, lang)
+        cited = {s.entry for s in answer.sources}
+        older = [e for e in topic.entries if e.id not in topic.current]
+        # the pre-launch answer in the asked language stays one click away, among the sources
+        assert {e.id for e in older if e.answer[lang].translated_from is None} <= cited, (topic.id, lang)
+        # and where it says otherwise, its disagreement is the answer's note
+        if any(e.id in c.targets for c in lead.conflicts_with for e in older):
+            assert any(n.startswith(CONFLICT_NOTE[lang]) for n in answer.notes), (topic.id, lang)
+
+
 @pytest.mark.parametrize(
     ("lang", "first_line"),
     [
@@ -65,7 +92,7 @@ def test_retrieve_every_answer_written_before_the_launch_says_so(retriever: Retr
         for lang in ("en", "nl", "sl"):
             answer = retriever.compose(faq_id, lang, as_of=LATE_2026)
             entry = topic.variant_for(lang)
-            pre_launch = retriever.kb.document_of(entry).written_before is not None
+            pre_launch = retriever.kb.document_of(entry).describes == "pre-launch"
             assert (answer.intro is not None) == pre_launch, (faq_id, lang)
 
 

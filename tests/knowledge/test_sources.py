@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from knowledge.retrieve import Source
+from knowledge.retrieve import Retriever, Source
 from knowledge.rules.schema import Source as RuleSource
+from knowledge.schema import Lang
 from knowledge.sources import answer_source_lines, verdict_source_lines
 
 pytestmark = pytest.mark.unit
@@ -72,3 +74,42 @@ def test_verdict_source_lines_real_rule_each_document_once_with_its_link(lang: s
     lines = verdict_source_lines(verdict.sources, lang)
     assert "ec-faq-en" in documents and len(lines) == len(documents) >= 2
     assert any(line.endswith(": https://school-education.ec.europa.eu") for line in lines)
+
+
+PLATFORM = "https://school-education.ec.europa.eu"
+
+
+def test_kb_documents_carry_the_link_their_source_text_gives_and_no_other() -> None:
+    from knowledge.loader import load_kb
+    from knowledge.validate import SEEDS_DIR
+
+    kb = load_kb(Path(__file__).resolve().parents[2] / "knowledge" / "kb")
+    urls = {doc.id: doc.url for doc in kb.documents.values()}
+    # Three texts give the platform's address ("school-education.ec.europa.eu"); the how-to and
+    # the overview give none, so their lines carry no link.
+    assert urls == {
+        "ec-faq-en": PLATFORM,
+        "ec-faq-sl": PLATFORM,
+        "nso-flanders-faq-nl": PLATFORM,
+        "etwinning-howto-en": None,
+        "esep-overview-en": None,
+    }
+    for doc in kb.documents.values():
+        if doc.url and SEEDS_DIR.is_dir():
+            assert doc.url.removeprefix("https://") in (SEEDS_DIR / doc.seed).read_text(encoding="utf-8")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_answer_source_lines_real_answers_one_line_per_document_linked_where_given(
+    retriever: Retriever, lang: Lang
+) -> None:
+    for faq_id in ("contacts-followers", "further-support", "register-eu-login"):
+        answer = retriever.compose(faq_id, lang)
+        lines = answer_source_lines(answer.sources, lang)
+        documents = list(dict.fromkeys(s.document for s in answer.sources))
+        assert len(lines) == len(documents) >= (2 if faq_id == "contacts-followers" else 1), lines
+        for document, line in zip(documents, lines, strict=True):
+            url = retriever.kb.documents[document].url
+            assert line.startswith(retriever.kb.documents[document].title)
+            assert line.endswith(f": {url}") if url else "http" not in line, (faq_id, line)

@@ -71,3 +71,32 @@ def test_intro_before_the_launch_or_from_a_current_document_is_none(kb: Knowledg
     assert intro(kb, kb.entries["sl-learning-lab"], "sl", dt.date(2022, 5, 20), texts) is None
     assert intro(kb, kb.entries["nl-register-eu-login"], "nl", LATE_2026, texts) is None
     assert intro(kb, kb.entries["howto-further-support"], "en", LATE_2026, texts) is None
+
+
+def test_document_describes_names_the_two_pre_launch_documents(kb: KnowledgeBase) -> None:
+    pre_launch = {doc.id for doc in kb.documents.values() if doc.describes == "pre-launch"}
+    assert pre_launch == {"ec-faq-en", "ec-faq-sl"}
+    assert all((doc.written_before is not None) == (not doc.current) for doc in kb.documents.values())
+
+
+@pytest.mark.parametrize("lang", ["en", "nl", "sl"])
+def test_variant_for_any_topic_a_current_document_covers_leads_with_it(kb: KnowledgeBase, lang: Lang) -> None:
+    for topic in kb.topics.values():
+        lead = topic.variant_for(lang)
+        assert (lead.id in topic.current) == bool(topic.current), (topic.id, lang, lead.id)
+
+
+@pytest.mark.parametrize(
+    ("lang", "entry"),
+    [("en", "ec-en-contacts-followers"), ("nl", "nl-contacts-followers"), ("sl", "ec-en-contacts-followers")],
+)
+def test_variant_for_follows_the_documents_describes(tmp_path: Path, lang: Lang, entry: str) -> None:
+    # The lead is data, not a list of document names: a KB that says the EC FAQ describes the
+    # current platform lets it lead in its own language, and first among the translations.
+    for path in KB.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        if path.stem == "ec-faq-en":
+            text = text.replace("describes: pre-launch", "describes: current platform")
+            text = text.replace("  written_before: ec-en-esep-launch-date#esep_initial_release\n", "")
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    assert load_kb(tmp_path).topic("contacts-followers").variant_for(lang).id == entry

@@ -281,3 +281,29 @@ def test_validate_day_without_year_given_a_year_reports_file_and_line(kb_copy: P
     message = "is more precise than its source words '30/9' (day_no_year"
     hits = [p for p in validate(kb_copy) if p.path == target and message in p.message]
     assert hits and any(abs(p.line - line) <= 3 for p in hits), [str(p) for p in validate(kb_copy)]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        # an address the source text never gives
+        (
+            "etwinning-howto-en.yml",
+            "  seed: 002_",
+            "  url: https://school-education.ec.europa.eu/en/etwinning\n  seed: 002_",
+            "gives no such address",
+        ),
+        # a pre-launch document must name the event it was written before, a current one must not
+        ("ec-faq-en.yml", "describes: pre-launch", "describes: current platform", "document: Value error"),
+        ("etwinning-howto-en.yml", "describes: current platform", "describes: pre-launch", "document: Value"),
+        ("etwinning-howto-en.yml", "describes: current platform", "describes: current", "document.describes"),
+    ],
+)
+def test_validate_document_url_or_describes_not_as_its_source_reports_file_and_line(
+    kb_copy: Path, file: str, old: str, new: str, message: str
+) -> None:
+    target = kb_copy / file
+    line = _edit(target, old, new)
+    hits = [p for p in validate(kb_copy) if p.path == target and message in p.message]
+    assert hits, [str(p) for p in validate(kb_copy)]
+    assert any(abs(p.line - line) <= 9 for p in hits), [str(p) for p in hits]
