@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from bot import console, errors, metrics, security
 from bot.channels import web as web_chat
 from bot.console import i18n as console_languages
-from bot.deps import get_retriever
+from bot.deps import admin_agent, check_csrf, current_agent, get_retriever
 from bot.routes import actions, health, knowledge, rules, telegram, web
 from conversation import changes
 from conversation.rasa_client import RasaClient
@@ -52,6 +52,13 @@ def create_app() -> FastAPI:
     app.include_router(web.router)
     app.include_router(telegram.router)
     app.include_router(console.router)
+    errors.document(
+        app,
+        signed_in=[current_agent],
+        refused=[check_csrf, admin_agent],
+        rate_limited=security.LIMITED_PREFIXES,
+        uncapped=security.UNCAPPED_PATHS,
+    )
     # Outside /console: the console's scripts and styles are public, its pages and API are not.
     app.mount("/static/console", StaticFiles(directory=console.STATIC_DIR), name="console-static")
     return app

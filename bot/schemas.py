@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, PlainValidator, StringConstraints
+from pydantic import BaseModel, BeforeValidator, Field, PlainValidator, StringConstraints
 
 from conversation.records import (
     MAX_TEXT,
@@ -26,6 +26,7 @@ from conversation.records import (
     TranscriptQuery,
     TranscriptsPublic,
 )
+from knowledge.schema import Lang
 
 __all__ = [
     "MAX_TEXT",
@@ -39,6 +40,8 @@ __all__ = [
     "HandoffPublic",
     "HelpdeskFiguresPublic",
     "HelpdeskStatsPublic",
+    "JsonInt",
+    "Lang",
     "NotePublic",
     "QueueItemPublic",
     "StrictBody",
@@ -46,6 +49,26 @@ __all__ = [
     "TranscriptsPublic",
 ]
 
+
+def _iso_text(value: object) -> object:
+    """A date arrives as ISO text: not a number of seconds, which lax date parsing would take."""
+    if isinstance(value, str | dt.date):
+        return value
+    raise ValueError("must be a date in ISO form, for example 2024-06-15")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text), Field(strict=False)]
+
+
+def _integral(value: object) -> object:
+    """1.0 is an integer to JSON Schema: take it as 1 (strict models refuse floats otherwise)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_integral)]
+ChatRating = Annotated[Literal[1, 2, 3, 4, 5], BeforeValidator(_integral)]  # 1 (bad) to 5 (very good)
 QuestionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 
 
@@ -53,10 +76,8 @@ class AskCreate(StrictBody):
     """A question for the knowledge base."""
 
     text: QuestionText = Field(description="The question, 1–2000 characters")
-    lang: str | None = Field(default=None, description="en | nl | sl; detected when omitted")
-    as_of: dt.date | None = Field(
-        default=None, description="Answer as of this date (ISO); default today", strict=False
-    )
+    lang: Lang | None = Field(default=None, description="en | nl | sl; detected when omitted")
+    as_of: IsoDate | None = Field(default=None, description="Answer as of this date (ISO); default today")
 
 
 class SourcePublic(BaseModel):
@@ -145,8 +166,8 @@ class RuleCheckCreate(StrictBody):
     inputs: dict[RuleInputName, RuleInputValue] = Field(
         default_factory=dict, max_length=20, description="Input values by name (see GET /api/rules)"
     )
-    lang: str = Field(default="en", max_length=16)
-    as_of: dt.date | None = Field(default=None, strict=False)
+    lang: Lang = Field(default="en", description="Language of the explanation")
+    as_of: IsoDate | None = Field(default=None, description="Evaluate as of this date (ISO); default today")
 
 
 # --- helpdesk console requests (the records it returns live in conversation.records) ---

@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.errors import ProblemResponse, problem, problem_body
 from bot.ratelimit import limiter_for
 from settings import Settings
 
@@ -98,24 +98,29 @@ def install(app: FastAPI, settings: Settings) -> None:
         allow_headers=["Content-Type", "X-Conversation-Token"],
     )
 
-    async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    async def _database_unavailable(_: Request, exc: Exception) -> ProblemResponse:
         log.error("database unavailable: %s", type(exc).__name__)
-        return JSONResponse(
-            {"detail": "the service is temporarily unavailable; please retry"},
-            status_code=503,
+        return problem(
+            503,
+            "the service is temporarily unavailable; please retry",
+            kind="unavailable",
             headers={"Retry-After": "5"},
         )
 
     app.add_exception_handler(OperationalError, _database_unavailable)
 
 
-def _too_many(detail: str, wait: int) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=429, headers={"Retry-After": str(wait)})
+def _too_many(detail: str, wait: int) -> ProblemResponse:
+    return problem(429, detail, kind="rate-limited", headers={"Retry-After": str(wait)})
 
 
-async def _refuse(send: Send, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
-    """Answer with a JSON error straight from an ASGI middleware."""
-    body = JSONResponse({"detail": detail}, status_code=status, headers=dict(headers or {}))
+async def _refuse(
+    send: Send, status: int, detail: str, kind: str, headers: Mapping[str, str] | None = None
+) -> None:
+    """Answer with a problem document straight from an ASGI middleware."""
+    body = ProblemResponse(
+        problem_body(status, detail, kind=kind), status_code=status, headers=dict(headers or {})
+    )
     await send({"type": "http.response.start", "status": status, "headers": body.raw_headers})
     await send({"type": "http.response.body", "body": body.body})
 
@@ -126,6 +131,8 @@ class BodyTooLargeError(HTTPException):
     Raised from ``receive``, inside the route that reads the body; an ``HTTPException``, so FastAPI
     passes it on instead of calling it a parse error, and its handler answers 413 JSON.
     """
+
+    problem_type = "body-too-large"
 
     def __init__(self, limit: int) -> None:
         super().__init__(status_code=413, detail=f"request body too large: at most {limit} bytes")
@@ -158,7 +165,7 @@ class BodyLimit:
         limit = self.overrides.get(scope["path"], self.default)
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _refuse(send, 413, BodyTooLargeError(limit).detail)
+            await _refuse(send, 413, BodyTooLargeError(limit).detail, BodyTooLargeError.problem_type)
             return
         received = 0
 
@@ -183,7 +190,7 @@ class BodyLimit:
         except BodyTooLargeError as exc:  # raised where no handler turned it into a response
             if started:
                 raise
-            await _refuse(send, 413, exc.detail)
+            await _refuse(send, 413, exc.detail, exc.problem_type)
 
 
 class ConcurrencyCap:
@@ -218,7 +225,7 @@ class ConcurrencyCap:
             if time.monotonic() - self._warned_at > BUSY_WARNING_SECONDS:  # not one line per refusal
                 self._warned_at = time.monotonic()
                 log.warning("busy: %s %s in flight, the cap; refusing more with 503", self.active[kind], kind)
-            await _refuse(send, 503, "the service is busy; please retry", {"Retry-After": "1"})
+            await _refuse(send, 503, "the service is busy; please retry", "busy", {"Retry-After": "1"})
             return
         self.active[kind] += 1  # one event loop per worker: no lock needed
         try:

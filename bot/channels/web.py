@@ -13,13 +13,16 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
+from bot import errors
 from bot.deps import SettingsDep
-from bot.schemas import MAX_TEXT, QuestionText, StrictBody
+from bot.schemas import MAX_TEXT, ChatRating, JsonInt, Lang, QuestionText, StrictBody
 from conversation import live
 from conversation.access import is_known, may_access, new_web_conversation
 from conversation.contact import InvalidEmailError, mail_transcript, remove_contact, save_contact
+from conversation.handoff import ConversationNotFoundError
 from conversation.rasa_client import RasaClient
 from conversation.turns import history, process_message, rate
 from settings import Settings
@@ -39,7 +42,7 @@ class ChatMessageCreate(StrictBody):
     text: QuestionText
     conversation_id: ConversationId | None = None
     payload: Annotated[str, Field(max_length=MAX_TEXT, pattern=r"^/")] | None = None
-    lang: Literal["en", "nl", "sl"] | None = None
+    lang: Lang | None = None
 
 
 class ChatMessagePublic(BaseModel):
@@ -71,7 +74,7 @@ class FeedbackCreate(StrictBody):
     """Thumbs up or down on one bot message."""
 
     conversation_id: ConversationId
-    message_id: int = Field(ge=1)
+    message_id: JsonInt = Field(ge=1)
     rating: Literal["up", "down"]
 
 
@@ -96,7 +99,7 @@ class ContactPublic(BaseModel):
 class SeenCreate(StrictBody):
     """The last message the widget showed its user."""
 
-    message_id: int = Field(ge=1)
+    message_id: JsonInt = Field(ge=1)
 
 
 class EndedPublic(BaseModel):
@@ -108,7 +111,7 @@ class EndedPublic(BaseModel):
 class ChatRatingCreate(StrictBody):
     """The teacher's rating of an ended chat: 1 (bad) to 5 (very good), an optional comment."""
 
-    rating: int = Field(ge=1, le=5)
+    rating: ChatRating = Field(description="1 (bad) to 5 (very good)")
     comment: Annotated[str, Field(max_length=MAX_TEXT)] | None = None
 
 
@@ -122,9 +125,9 @@ def _rasa(request: Request) -> RasaClient:
     return client
 
 
-def _unknown(conversation_id: str) -> HTTPException:
-    """The one answer for an unknown id, a wrong token and another channel's conversation."""
-    return HTTPException(status_code=404, detail=f"unknown conversation: {conversation_id}")
+def _unknown(conversation_id: str) -> ConversationNotFoundError:
+    """The one answer for an unknown id, a wrong token and another channel's conversation (404)."""
+    return ConversationNotFoundError(conversation_id)
 
 
 def _check(settings: Settings, conversation_id: str, token: str | None) -> None:
@@ -132,7 +135,10 @@ def _check(settings: Settings, conversation_id: str, token: str | None) -> None:
         raise _unknown(conversation_id)
 
 
-@router.post("/messages", response_model=ChatReplyPublic)
+UNKNOWN = errors.responses(404)  # an unknown id, a wrong token, another channel's conversation
+
+
+@router.post("/messages", response_model=ChatReplyPublic, responses=UNKNOWN)
 async def send_message(
     body: ChatMessageCreate, request: Request, settings: SettingsDep, token: TokenHeader = None
 ) -> ChatReplyPublic:
@@ -159,7 +165,7 @@ async def send_message(
     return ChatReplyPublic.model_validate({**answered, "conversation_token": issued})
 
 
-@router.get("/conversations/{conversation_id}/messages", response_model=ChatReplyPublic)
+@router.get("/conversations/{conversation_id}/messages", response_model=ChatReplyPublic, responses=UNKNOWN)
 def read_messages(
     conversation_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")],
     settings: SettingsDep,
@@ -174,7 +180,16 @@ def read_messages(
     return ChatReplyPublic.model_validate(_with_live(settings, asdict(reply)))
 
 
-@router.post("/feedback", status_code=204)
+@router.post(
+    "/feedback",
+    status_code=204,
+    responses=errors.responses(
+        s404=(
+            "No such conversation, or no such bot message in it",
+            errors.problem_body(404, "no such bot message in this conversation"),
+        )
+    ),
+)
 def send_feedback(body: FeedbackCreate, settings: SettingsDep, token: TokenHeader = None) -> Response:
     """Record thumbs up/down for a bot message."""
     _check(settings, body.conversation_id, token)
@@ -183,7 +198,7 @@ def send_feedback(body: FeedbackCreate, settings: SettingsDep, token: TokenHeade
     return Response(status_code=204)
 
 
-@router.post("/conversations/{conversation_id}/typing", status_code=204)
+@router.post("/conversations/{conversation_id}/typing", status_code=204, responses=UNKNOWN)
 def send_typing(
     conversation_id: ConversationPath, settings: SettingsDep, token: TokenHeader = None
 ) -> Response:
@@ -193,7 +208,7 @@ def send_typing(
     return Response(status_code=204)
 
 
-@router.post("/conversations/{conversation_id}/seen", status_code=204)
+@router.post("/conversations/{conversation_id}/seen", status_code=204, responses=UNKNOWN)
 def send_seen(
     conversation_id: ConversationPath, body: SeenCreate, settings: SettingsDep, token: TokenHeader = None
 ) -> Response:
@@ -203,7 +218,7 @@ def send_seen(
     return Response(status_code=204)
 
 
-@router.put("/conversations/{conversation_id}/contact", response_model=ContactPublic)
+@router.put("/conversations/{conversation_id}/contact", response_model=ContactPublic, responses=UNKNOWN)
 def put_contact(
     conversation_id: ConversationPath,
     body: ContactCreate,
@@ -218,13 +233,14 @@ def put_contact(
             settings, conversation_id, body.email, language=lang, transcript=body.transcript
         )
     except InvalidEmailError:
-        raise HTTPException(status_code=422, detail="not an e-mail address") from None
+        error = {"loc": ("body", "email"), "msg": "not an e-mail address", "type": "value_error"}
+        raise RequestValidationError([error]) from None
     if contact is None:
         raise _unknown(conversation_id)
     return ContactPublic(email=contact.email, transcript=contact.transcript)
 
 
-@router.delete("/conversations/{conversation_id}/contact", status_code=204)
+@router.delete("/conversations/{conversation_id}/contact", status_code=204, responses=UNKNOWN)
 def delete_contact(
     conversation_id: ConversationPath, settings: SettingsDep, token: TokenHeader = None
 ) -> Response:
@@ -234,7 +250,7 @@ def delete_contact(
     return Response(status_code=204)
 
 
-@router.post("/conversations/{conversation_id}/end", response_model=EndedPublic)
+@router.post("/conversations/{conversation_id}/end", response_model=EndedPublic, responses=UNKNOWN)
 async def end_chat(
     conversation_id: ConversationPath, settings: SettingsDep, token: TokenHeader = None
 ) -> EndedPublic:
@@ -247,7 +263,13 @@ async def end_chat(
     return EndedPublic(message_id=closing)
 
 
-@router.post("/conversations/{conversation_id}/rating", status_code=204)
+@router.post(
+    "/conversations/{conversation_id}/rating",
+    status_code=204,
+    responses=errors.responses(
+        404, s409=("The chat has not ended yet", errors.problem_body(409, "end the chat first"))
+    ),
+)
 def send_chat_rating(
     conversation_id: ConversationPath,
     body: ChatRatingCreate,

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
+from bot import errors
 from bot.channels.delivery import deliver
 from bot.console.common import ConsoleRoute, ConversationId
 from bot.deps import CsrfChecked, CurrentAgent, SettingsDep
@@ -31,6 +32,16 @@ from conversation.contact import mail_reply, mail_transcript
 from settings import Settings
 
 router = APIRouter(route_class=ConsoleRoute)
+UNKNOWN = errors.responses(404)
+
+
+def _conflict(description: str, code: str = "taken") -> dict[int | str, dict[str, object]]:
+    """404 for an unknown conversation, and 409 with the conflict's code."""
+    taken_by = {"taken_by": "Ada"} if code == "taken" else {"taken_by": None}
+    example = errors.problem_body(
+        409, code, kind="handoff-conflict", title="Handoff conflict", code=code, **taken_by
+    )
+    return errors.responses(404, s409=(description, example))
 
 
 @router.get("/api/queue", response_model=list[QueueItemPublic])
@@ -39,7 +50,7 @@ def read_queue(settings: SettingsDep, _agent: CurrentAgent) -> list[QueueItemPub
     return agent_queue(settings)
 
 
-@router.get("/api/conversations/{conversation_id}", response_model=ConversationPublic)
+@router.get("/api/conversations/{conversation_id}", response_model=ConversationPublic, responses=UNKNOWN)
 def read_conversation(
     conversation_id: ConversationId,
     settings: SettingsDep,
@@ -54,7 +65,7 @@ def read_conversation(
     "/api/conversations/{conversation_id}/take",
     response_model=ActionResultPublic,
     dependencies=[CsrfChecked],
-    responses={409: {"description": "Another agent took it first, or nobody is waiting"}},
+    responses=_conflict("Another agent took it first (taken), or nobody is waiting (closed)"),
 )
 async def take_over(
     conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
@@ -71,7 +82,7 @@ async def take_over(
     "/api/conversations/{conversation_id}/messages",
     response_model=ActionResultPublic,
     dependencies=[CsrfChecked],
-    responses={409: {"description": "Take the conversation over first"}},
+    responses=_conflict("Take the conversation over first (not_taken), or it is closed", "not_taken"),
 )
 async def reply(
     conversation_id: ConversationId, body: ReplyCreate, settings: SettingsDep, agent: CurrentAgent
@@ -106,6 +117,7 @@ def read_typing(
     "/api/conversations/{conversation_id}/notes",
     response_model=ActionResultPublic,
     dependencies=[CsrfChecked],
+    responses=UNKNOWN,
 )
 def add_note(
     conversation_id: ConversationId, body: NoteCreate, settings: SettingsDep, agent: CurrentAgent
@@ -132,7 +144,7 @@ async def _finish(
     "/api/conversations/{conversation_id}/handback",
     response_model=ActionResultPublic,
     dependencies=[CsrfChecked],
-    responses={409: {"description": "Another agent has it, or there is no open handoff"}},
+    responses=_conflict("Another agent has it (taken), or there is no open handoff (closed)"),
 )
 async def hand_back(
     conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent
@@ -146,7 +158,7 @@ async def hand_back(
     "/api/conversations/{conversation_id}/close",
     response_model=ActionResultPublic,
     dependencies=[CsrfChecked],
-    responses={409: {"description": "Another agent has it, or there is no open handoff"}},
+    responses=_conflict("Another agent has it (taken), or there is no open handoff (closed)"),
 )
 async def close(
     conversation_id: ConversationId, settings: SettingsDep, agent: CurrentAgent

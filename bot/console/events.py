@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
+from bot import errors
 from bot.console.common import ConsoleRoute, ConversationId
 from bot.deps import SESSION_COOKIE, CurrentAgent, SettingsDep
 from conversation import agents, transcripts
@@ -82,7 +83,11 @@ def queue_events(request: Request, settings: SettingsDep, _agent: CurrentAgent) 
     return _sse(_event_stream(request, settings, snapshot))
 
 
-@router.get("/api/conversations/{conversation_id}/events", response_class=StreamingResponse)
+@router.get(
+    "/api/conversations/{conversation_id}/events",
+    response_class=StreamingResponse,
+    responses=errors.responses(404),  # checked before the stream starts
+)
 def conversation_events(
     request: Request,
     conversation_id: ConversationId,

@@ -2,7 +2,9 @@
 
 Speaks rasa-sdk's protocol (POST /webhook) with its status codes: 400 when a form rejects
 the message, 404 for an unknown action, 449 when the domain must be sent; 403 without the
-token that Rasa sends (``action_endpoint.token`` in endpoints.yml, NSO_ACTION_TOKEN).
+token that Rasa sends (``action_endpoint.token`` in endpoints.yml, NSO_ACTION_TOKEN). The errors
+are problem documents like everywhere else, with rasa-sdk's own ``error`` and ``action_name`` as
+extension members: Rasa reads those.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Annotated, Any
 from anyio import to_thread
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import (
     ActionExecutionRejection,
@@ -22,10 +25,37 @@ from rasa_sdk.interfaces import (
     ActionNotFoundException,
 )
 
+from bot import errors
 from bot.deps import SettingsDep
 from settings import action_token
 
 router = APIRouter(tags=["rasa actions"])
+DOMAIN_NEEDED = "Retry With (send the domain)"  # 449 has no standard phrase
+
+
+def _sdk_error(status: int, message: str, action_name: str | None) -> dict[str, object]:
+    title = DOMAIN_NEEDED if status == 449 else None
+    return errors.problem_body(status, message, title=title, error=message, action_name=action_name)
+
+
+SDK_ERRORS = errors.responses(
+    s400=("A form rejected the message", _sdk_error(400, "slot not filled", "validate_group_form")),
+    s403=("Not Rasa: missing or wrong token", _sdk_error(403, "this endpoint is for the Rasa server", None)),
+    s404=("Unknown action", _sdk_error(404, "No registered action found for name 'action_x'.", "action_x")),
+    s449=("Rasa must send its domain", _sdk_error(449, "Domain context is missing.", "action_ask")),
+)
+
+
+class ActionResultSdk(BaseModel):
+    """rasa-sdk's answer: the events to apply and the responses to send."""
+
+    events: list[dict[str, Any]]
+    responses: list[dict[str, Any]]
+
+
+def _refuse(status: int, message: str, action_name: str | None) -> JSONResponse:
+    body = _sdk_error(status, message, action_name)
+    return errors.ProblemResponse(body, status_code=status)
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +75,7 @@ def _run_in_thread(action_call: dict[str, Any]) -> Any:
     return asyncio.run(executor().run(action_call))
 
 
-@router.post("/webhook", response_model=None)
+@router.post("/webhook", response_model=ActionResultSdk | None, responses=SDK_ERRORS)
 async def run_action(
     settings: SettingsDep,
     action_call: dict[str, Any] = Body(...),  # noqa: B008
@@ -53,13 +83,13 @@ async def run_action(
 ) -> JSONResponse:
     """Run one custom action for the Rasa server (only Rasa holds the token)."""
     if not hmac.compare_digest(token.encode(), action_token(settings).encode()):
-        return JSONResponse({"error": "forbidden: this endpoint is for the Rasa server"}, status_code=403)
+        return _refuse(403, "forbidden: this endpoint is for the Rasa server", None)
     try:
         result = await to_thread.run_sync(_run_in_thread, action_call)
     except ActionExecutionRejection as exc:
-        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=400)
+        return _refuse(400, exc.message, exc.action_name)
     except ActionNotFoundException as exc:
-        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=404)
+        return _refuse(404, exc.message, exc.action_name)
     except ActionMissingDomainException as exc:
-        return JSONResponse({"error": exc.message, "action_name": exc.action_name}, status_code=449)
+        return _refuse(449, exc.message, exc.action_name)
     return JSONResponse(result.model_dump() if result else None)

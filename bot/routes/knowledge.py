@@ -7,24 +7,25 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from bot import errors
 from bot.deps import RetrieverDep
-from bot.schemas import MAX_TEXT, AnswerPublic, AskCreate, HitPublic, SearchPublic
+from bot.schemas import MAX_TEXT, AnswerPublic, AskCreate, HitPublic, Lang, SearchPublic
 
 router = APIRouter(prefix="/api", tags=["knowledge"])
 
 
-@router.post("/ask", response_model=AnswerPublic)
+@router.post("/ask", response_model=AnswerPublic, responses=errors.responses(400))
 def ask(body: AskCreate, retriever: RetrieverDep) -> AnswerPublic:
     """Answer a question in English, Dutch or Slovenian with sources and notes."""
     answer = retriever.ask(body.text, body.lang, body.as_of)
     return AnswerPublic.model_validate(asdict(answer))
 
 
-@router.get("/search", response_model=SearchPublic)
+@router.get("/search", response_model=SearchPublic, responses=errors.responses(400))
 def search(
     retriever: RetrieverDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_TEXT, description="Search text")],
-    lang: Annotated[str | None, Query(description="en | nl | sl; detected when omitted")] = None,
+    lang: Annotated[Lang | None, Query(description="en | nl | sl; detected when omitted")] = None,
     k: Annotated[int, Query(ge=1, le=20, description="Number of results")] = 5,
 ) -> SearchPublic:
     """Rank FAQ topics for a query (used by the console's KB panel)."""
@@ -44,11 +45,18 @@ def search(
     )
 
 
-@router.get("/faq/{faq_id}", response_model=AnswerPublic)
+@router.get(
+    "/faq/{faq_id}",
+    response_model=AnswerPublic,
+    responses=errors.responses(
+        400,
+        s404=("No such FAQ topic", errors.problem_body(404, "unknown faq_id: 'nope'", kind="unknown-faq")),
+    ),
+)
 def faq(
     faq_id: str,
     retriever: RetrieverDep,
-    lang: Annotated[str, Query(description="en | nl | sl")] = "en",
+    lang: Annotated[Lang, Query(description="en | nl | sl")] = "en",
 ) -> AnswerPublic:
     """One FAQ topic answered in ``lang``, with notes and sources."""
     answer = retriever.compose(faq_id, retriever.resolve_lang("", lang))

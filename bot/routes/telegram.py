@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, FastAPI, Header, HTTPException, Request, Response
 
+from bot import errors
 from bot.channels.telegram import TelegramChannel
 from bot.deps import SettingsDep
 from conversation.rasa_client import RasaClient
@@ -25,6 +26,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/channels", tags=["channels"], lifespan=_lifespan)
+WEBHOOK_ERRORS = errors.responses(
+    s400=("The body is not JSON", errors.problem_body(400, "the body is not JSON")),
+    s403=("Missing or wrong secret token", errors.problem_body(403, "missing or wrong secret token")),
+    s404=(
+        "The channel is not configured",
+        errors.problem_body(404, "the Telegram channel is not configured"),
+    ),
+    s503=(
+        "The webhook secret is not set",
+        errors.problem_body(503, "NSO_TELEGRAM_WEBHOOK_SECRET is not set"),
+    ),
+)
+# A missing secret is set-up, not load: no Retry-After (the cap's and the database's 503s have one).
+WEBHOOK_ERRORS[503]["headers"]["Retry-After"]["required"] = False
 
 
 def _channel(request: Request, settings: SettingsDep) -> TelegramChannel:
@@ -40,7 +55,7 @@ def _channel(request: Request, settings: SettingsDep) -> TelegramChannel:
     "/telegram",
     status_code=200,
     response_class=Response,
-    responses={403: {"description": "Missing or wrong secret token"}, 404: {"description": "Not configured"}},
+    responses=WEBHOOK_ERRORS,
 )
 async def telegram_webhook(
     request: Request,
