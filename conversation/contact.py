@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 # The consent text the widget shows next to the address field (bot/static/widget/widget.js,
 # ``emailConsent``). Change the version whenever that text changes.
 CONSENT_VERSION = "email-consent-v1"
+# The consent sentence Telegram sends after a hand-off (conversation/texts.yml,
+# ``telegram_handoff_options``): sending ``/email <address>`` is the consent.
+TELEGRAM_CONSENT_VERSION = "telegram-email-consent-v1"
 # One @, no spaces, a dot in the domain: enough to catch typos; the mail server does the rest.
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -44,9 +47,23 @@ class ContactPublic:
 
 
 def save_contact(
-    settings: Settings, conversation_id: str, email: str, *, language: str, transcript: bool
+    settings: Settings,
+    conversation_id: str,
+    email: str,
+    *,
+    language: str,
+    transcript: bool,
+    consent: str = CONSENT_VERSION,
 ) -> ContactPublic | None:
-    """Store (or replace) the conversation's address with the current consent.
+    """Store (or replace) the conversation's address with the consent the teacher gave.
+
+    Args:
+        settings: Application settings (database).
+        conversation_id: The conversation the address is for.
+        email: The address.
+        language: The language the consent text was shown in.
+        transcript: Whether the teacher wants the transcript when the chat ends.
+        consent: Version of the consent text the teacher agreed to (the widget's by default).
 
     Returns:
         The stored contact, or None if the conversation is unknown.
@@ -62,7 +79,7 @@ def save_contact(
             return None
         contact = session.get(Contact, conversation_id) or Contact(conversation_id=conversation_id)
         contact.email = email
-        contact.consent_text = CONSENT_VERSION
+        contact.consent_text = consent
         contact.consent_language = language
         contact.consented_at = utcnow()
         contact.transcript = transcript

@@ -4,6 +4,11 @@ The webhook route (bot/routes/telegram.py) and polling mode (``python -m bot tel
 both hand updates to :class:`TelegramChannel`, which sends them through the same gateway as the
 web widget, so every message is stored before and after Rasa. Texts are sent without
 ``parse_mode``: nothing a user, the bot or an agent writes is ever read as markup.
+
+After a hand-off the teacher is told, in their language, how to leave an e-mail address
+(``/email you@school.eu``) and how to end the chat (``/end`` or the End-chat button); an ended
+chat asks for a 1-5 rating with buttons. What the chat's state is, and every change to it,
+comes from :mod:`conversation`: this module only delivers.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from anyio import to_thread
 from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -24,10 +28,11 @@ from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.schemas import MAX_TEXT
-from conversation.db import session_scope
-from conversation.models import Conversation
-from conversation.models import Message as StoredMessage
+from conversation import live
+from conversation.channel_state import ChatState, chat_state, stored_button
+from conversation.contact import TELEGRAM_CONSENT_VERSION, InvalidEmailError, mail_transcript, save_contact
 from conversation.rasa_client import RasaClient
+from conversation.texts import system_text
 from conversation.turns import OutMessage, process_message
 from settings import Settings
 
@@ -43,6 +48,11 @@ LANGUAGE_DATA = "lang:"  # callback data of the /language keyboard: lang:<code>
 STORED_BUTTON_DATA = "btn:"  # btn:<message id>:<index> when a payload exceeds Telegram's 64 bytes
 GREET_COMMANDS = ("/start", "/help")
 LANGUAGE_COMMAND = "/language"
+EMAIL_COMMAND = "/email"  # /email you@school.eu: mail the helpdesk's replies there
+END_COMMAND = "/end"  # end the chat (as the End-chat button, callback data END_DATA)
+END_DATA = "end"
+RATE_DATA = "rate:"  # rate:<1-5>, the rating buttons of an ended chat
+RATINGS = range(1, 6)
 BUTTONS_ONLY_TEXT = "👇"  # Telegram needs text under a keyboard; Rasa sent buttons alone
 
 
@@ -291,10 +301,16 @@ class TelegramChannel:
             await self._send_language_menu(chat_id)
             return
         user = message.from_user
-        first = not await to_thread.run_sync(self._known, chat_id)
-        lang = language_of(user.language_code if user else None, self.settings.languages) if first else None
-        payload = intent_payload("greet", lang) if command in GREET_COMMANDS else None
-        await self._converse(chat_id, text, payload, lang)
+        state = await self._state(chat_id)
+        lang = language_of(user.language_code if user else None, self.settings.languages)
+        if state is not None and command == EMAIL_COMMAND:
+            await self._leave_email(chat_id, state, text.split(maxsplit=1)[1] if " " in text else "")
+        elif state is not None and command == END_COMMAND:
+            await self._end_chat(chat_id, state)
+        else:
+            lang = lang if state is None else None  # the first message only: later turns decide
+            greet = command in GREET_COMMANDS or (state is None and command in (EMAIL_COMMAND, END_COMMAND))
+            await self._converse(chat_id, text, intent_payload("greet", lang) if greet else None, lang)
 
     async def _on_callback(self, query: CallbackQuery, chat_id: int) -> None:
         try:
@@ -314,6 +330,14 @@ class TelegramChannel:
             if button is not None:
                 await self._converse(chat_id, button[0], button[1], None)
                 return
+        elif data == END_DATA:
+            state = await self._state(chat_id)
+            if state is not None:
+                await self._end_chat(chat_id, state)
+                return
+        elif data.startswith(RATE_DATA):
+            if await self._rate_chat(chat_id, data.removeprefix(RATE_DATA)):
+                return
         elif data.startswith("/"):
             await self._converse(chat_id, _button_title(query, data) or data, data, None)
             return
@@ -321,6 +345,7 @@ class TelegramChannel:
 
     async def _converse(self, chat_id: int, text: str, payload: str | None, lang: str | None) -> None:
         async with self._lock(chat_id):
+            before = await self._state(chat_id)
             reply = await process_message(
                 self.settings,
                 self.rasa,
@@ -332,6 +357,65 @@ class TelegramChannel:
             )
             for item in outgoing(reply.messages):
                 await send_text(self.bot, chat_id, item.text, item.markup())
+            if reply.handoff and not (before and before.handoff):
+                await self._send_handoff_options(chat_id, reply.language)
+
+    def _text(self, key: str, lang: str, **values: str) -> str:
+        return system_text(key, lang, self.settings, **values)
+
+    async def _send_handoff_options(self, chat_id: int, lang: str) -> None:
+        """How to leave an e-mail address and how to end the chat, with an End-chat button."""
+        end = InlineKeyboardButton(self._text("telegram_end_button", lang), callback_data=END_DATA)
+        await send_text(
+            self.bot, chat_id, self._text("telegram_handoff_options", lang), InlineKeyboardMarkup([[end]])
+        )
+
+    async def _leave_email(self, chat_id: int, state: ChatState, address: str) -> None:
+        """``/email <address>``: keep the address (the consent is in the options text) or say how."""
+        try:
+            saved = await to_thread.run_sync(
+                lambda: save_contact(
+                    self.settings,
+                    conversation_id_for(chat_id),
+                    address,
+                    language=state.language,
+                    transcript=False,
+                    consent=TELEGRAM_CONSENT_VERSION,
+                )
+            )
+        except InvalidEmailError:
+            saved = None
+        if saved is None:
+            await send_text(self.bot, chat_id, self._text("telegram_email_invalid", state.language))
+        else:
+            text = self._text("telegram_email_saved", state.language, email=saved.email)
+            await send_text(self.bot, chat_id, text)
+
+    async def _end_chat(self, chat_id: int, state: ChatState) -> None:
+        """``/end`` or the End-chat button: the chat closes for both sides; then a 1-5 rating."""
+        conversation_id = conversation_id_for(chat_id)
+        async with self._lock(chat_id):
+            closing = await to_thread.run_sync(live.end_chat, self.settings, conversation_id)
+        if closing is None:
+            return
+        await to_thread.run_sync(mail_transcript, self.settings, conversation_id)
+        await send_text(self.bot, chat_id, self._text(live.CHAT_ENDED, state.language))
+        stars = [InlineKeyboardButton(str(n), callback_data=f"{RATE_DATA}{n}") for n in RATINGS]
+        await send_text(
+            self.bot, chat_id, self._text("telegram_rate", state.language), InlineKeyboardMarkup([stars])
+        )
+
+    async def _rate_chat(self, chat_id: int, value: str) -> bool:
+        """A rating button of an ended chat; False if it is not one (or the chat has not ended)."""
+        if not value.isdigit() or int(value) not in RATINGS:
+            return False
+        conversation_id = conversation_id_for(chat_id)
+        rated = await to_thread.run_sync(live.rate_chat, self.settings, conversation_id, int(value), None)
+        state = await self._state(chat_id)
+        if not rated or state is None:
+            return False
+        await send_text(self.bot, chat_id, self._text("telegram_rated", state.language))
+        return True
 
     async def _send_language_menu(self, chat_id: int) -> None:
         codes = [code for code in self.settings.languages if code in LANGUAGE_NAMES]
@@ -349,9 +433,8 @@ class TelegramChannel:
             lock = self._locks[chat_id] = asyncio.Lock()
         return lock
 
-    def _known(self, chat_id: int) -> bool:
-        with session_scope(self.settings.database_url) as session:
-            return session.get(Conversation, conversation_id_for(chat_id)) is not None
+    async def _state(self, chat_id: int) -> ChatState | None:
+        return await to_thread.run_sync(chat_state, self.settings, conversation_id_for(chat_id))
 
     def _stored_button(self, chat_id: int, data: str) -> tuple[str, str] | None:
         """(title, payload) of button ``btn:<message id>:<index>`` of this chat's stored bot message."""
@@ -359,15 +442,7 @@ class TelegramChannel:
             message_id, index = (int(part) for part in data.removeprefix(STORED_BUTTON_DATA).split(":"))
         except ValueError:
             return None
-        with session_scope(self.settings.database_url) as session:
-            stored = session.get(StoredMessage, message_id)
-            if stored is None or stored.conversation_id != conversation_id_for(chat_id):
-                return None
-            buttons: list[dict[str, Any]] = list(stored.buttons or [])
-        if not 0 <= index < len(buttons) or not buttons[index].get("payload"):
-            return None
-        payload = str(buttons[index]["payload"])
-        return str(buttons[index].get("title") or payload), payload
+        return stored_button(self.settings, conversation_id_for(chat_id), message_id, index)
 
 
 def _chat_id(update: Update) -> int | None:

@@ -235,8 +235,9 @@ def test_telegram_rasa_down_user_is_told_and_message_kept(
     settings = configure(rasa_url=dead_rasa_url)
     with TestClient(telegram_app()) as client:
         post(client, factories.text_update("Worden mijn contactpersonen overgezet naar het nieuwe platform?"))
-    (reply,) = fake_bot_api.called("sendMessage")
+    reply, options = fake_bot_api.called("sendMessage")  # then how to leave an e-mail or end the chat
     assert "helpdesk" in reply["text"]  # the gateway's Dutch 'assistant unavailable' text
+    assert "/email" in options["text"]
     user_message, system_message = stored(settings)
     assert (user_message.role, user_message.status, system_message.role) == ("user", "queued", "system")
 
