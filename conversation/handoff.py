@@ -3,11 +3,22 @@
 Every state change starts with a conditional write (``UPDATE ... WHERE status = 'waiting'``)
 and reads the outcome from its row count, so two agents pressing "take over" at the same
 moment cannot both win, on SQLite or PostgreSQL alike.
+
+The queue (:func:`queue`) is what agents work, with two rules beyond "every open handoff":
+
+* A handoff whose conversation the gateway does not know (the action server records a handoff
+  for any sender, e.g. one talking to Rasa's own REST channel; or the conversation's rows were
+  purged) cannot be opened, so it is left out instead of leading to an error page.
+* The order is who has waited longest for a person: a waiting handoff since it was made; a taken
+  one since it was made until its agent first replies, then since the oldest message the agent
+  has not answered (:func:`waiting_since`). Taken conversations where nobody waits come last.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Literal, cast
 
@@ -174,7 +185,7 @@ def handoff_context(handoff: Handoff, messages: Sequence[Message]) -> tuple[str,
     return question, last_answer, waiting
 
 
-def queue(settings: Settings) -> list[QueueItemPublic]:
+def _open_items(settings: Settings) -> list[QueueItemPublic]:
     """Open handoffs, oldest first: who waits, in which language and channel, and for what."""
     now = utcnow()
     with session_scope(settings.database_url) as session:
@@ -206,6 +217,81 @@ def queue(settings: Settings) -> list[QueueItemPublic]:
                 )
             )
         return items
+
+
+def waiting_since(
+    handoff_created: dt.datetime, status: str, messages: list[tuple[str, str, dt.datetime]]
+) -> dt.datetime | None:
+    """Since when the teacher of one open handoff has been waiting for a person; None if not waiting.
+
+    Args:
+        handoff_created: When the handoff was made (UTC).
+        status: The handoff's status (waiting | taken).
+        messages: (role, status, created_at) of the conversation's user and agent messages
+            since the handoff was made, oldest first.
+
+    Returns:
+        The handoff's time while nobody has replied; after an agent's reply, the time of the
+        oldest user message queued since then; None when the agent has answered everything.
+    """
+    replies = [i for i, (role, _, _) in enumerate(messages) if role == "agent"]
+    if status == "waiting" or not replies:
+        return handoff_created
+    unanswered = [
+        created
+        for role, state, created in messages[replies[-1] + 1 :]
+        if role == "user" and state == "queued"
+    ]
+    return min(unanswered, default=None)
+
+
+def queue(settings: Settings) -> list[QueueItemPublic]:
+    """The queue agents work: open handoffs of known conversations, the longest-waiting teacher first.
+
+    ``waiting_since`` and ``waiting_seconds`` say how long the teacher has waited (None and 0 when
+    nobody waits); ``taken_by_id`` is the agent who has the conversation, so a page can tell the
+    agent's own conversations apart for notifications.
+    """
+    items = _open_items(settings)
+    if not items:
+        return []
+    ids = {item.conversation_id for item in items}
+    with session_scope(settings.database_url) as session:
+        known = set(session.scalars(select(Conversation.id).where(Conversation.id.in_(ids))))
+        takers = dict(
+            session.execute(
+                select(Handoff.id, Handoff.taken_by).where(Handoff.id.in_([i.handoff_id for i in items]))
+            )
+            .tuples()
+            .all()
+        )
+        rows = session.execute(
+            select(Message.conversation_id, Message.role, Message.status, Message.created_at)
+            .where(Message.conversation_id.in_(known), Message.role.in_(("user", "agent")))
+            .order_by(Message.id)
+        ).tuples()
+        history: dict[str, list[tuple[str, str, dt.datetime]]] = defaultdict(list)
+        for conversation_id, role, status, created in rows:
+            history[conversation_id].append((role, status, as_utc(created)))
+    now = utcnow()
+    listed = []
+    for item in items:
+        if item.conversation_id not in known:
+            continue
+        since_handoff = [m for m in history[item.conversation_id] if m[2] >= item.created_at]
+        since = waiting_since(item.created_at, item.status, since_handoff)
+        listed.append(
+            item.model_copy(
+                update={
+                    "taken_by_id": takers.get(item.handoff_id),
+                    "waiting_since": since,
+                    "waiting_seconds": max(0, int((now - since).total_seconds())) if since else 0,
+                }
+            )
+        )
+    return sorted(
+        listed, key=lambda i: (i.waiting_since is None, i.waiting_since or i.created_at, i.handoff_id)
+    )
 
 
 def _rowcount(result: object) -> int:

@@ -81,7 +81,7 @@ class QueueItemPublic(BaseModel):
     last_bot_answer: str | None
     taken_by: str | None
     new_messages: int
-    # Filled by conversation.agent_queue: the agent who has it, and since when the teacher waits.
+    # Filled by conversation.handoff.queue: the agent who has it, and since when the teacher waits.
     taken_by_id: int | None = None
     waiting_since: dt.datetime | None = None
 

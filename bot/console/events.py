@@ -20,8 +20,8 @@ from bot.console.common import ConsoleRoute, ConversationId
 from bot.deps import SESSION_COOKIE, CurrentAgent, SettingsDep
 from conversation import agents, transcripts
 from conversation import changes as live
-from conversation.agent_queue import agent_queue
 from conversation.clock import utcnow
+from conversation.handoff import queue
 from settings import Settings
 
 STREAM_SECONDS = 300.0  # an event stream ends after this; EventSource reconnects (re-checking the session)
@@ -75,7 +75,7 @@ def queue_events(request: Request, settings: SettingsDep, _agent: CurrentAgent) 
     """The queue as Server-Sent Events (``update`` carries the whole queue)."""
 
     def snapshot() -> tuple[str, str]:
-        items = agent_queue(settings)
+        items = queue(settings)
         key = json.dumps([i.model_dump(mode="json", exclude={"waiting_seconds"}) for i in items])
         data = json.dumps({"now": utcnow().isoformat(), "items": [i.model_dump(mode="json") for i in items]})
         return key, data

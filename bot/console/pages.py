@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from bot.console.common import ConsoleRoute, ConversationId, remember_language, render_page, safe_next
 from bot.deps import CsrfChecked, CurrentAgent, RetrieverDep, SettingsDep
 from conversation import transcripts
-from conversation.agent_queue import agent_queue
+from conversation.handoff import queue
 
 router = APIRouter(route_class=ConsoleRoute)
 
@@ -31,7 +31,7 @@ def home(_agent: CurrentAgent) -> RedirectResponse:
 @router.get("/queue", response_class=HTMLResponse, include_in_schema=False)
 def queue_page(request: Request, settings: SettingsDep, agent: CurrentAgent) -> HTMLResponse:
     """Conversations waiting for a person (updated live by queue.js)."""
-    return render_page(request, "queue.html", agent=agent, items=agent_queue(settings), page="queue")
+    return render_page(request, "queue.html", agent=agent, items=queue(settings), page="queue")
 
 
 @router.get("/conversations/{conversation_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -8,7 +8,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from conversation.agent_queue import waiting_since
+from conversation.handoff import waiting_since
 from settings import Settings
 from tests.bot.console.factories import make_agent
 from tests.bot.console.helpdesk_factories import Said, seed_handoff
@@ -111,7 +111,7 @@ def test_conversation_page_unknown_id_is_404_page_in_agent_language(
     assert response.headers["content-security-policy"].startswith("default-src 'self'")
     # The JSON API keeps its JSON error.
     api = client.get("/console/api/conversations/rest-unknown-f")
-    assert api.status_code == 404 and api.headers["content-type"] == "application/json"
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
 
 
 def test_admin_page_for_agent_is_403_page_not_json(agent_client: tuple[TestClient, str]) -> None:
