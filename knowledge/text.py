@@ -7,19 +7,42 @@ lookup tables). Diacritics are folded so "skupine"/"skupíne" and typed-without-
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from functools import lru_cache
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 
+def _spacy() -> ModuleType:
+    """spaCy, imported without letting thinc load torch.
+
+    thinc's compat module imports torch whenever it is installed (~170 MB resident in the API),
+    although a blank tokeniser never uses it and the default encoder engine is ONNX. While
+    spaCy is imported, a ``None`` entry for torch makes that ``import torch`` fail the way an
+    uninstalled torch would; the entry is removed again, so the torch encoder engine (or
+    anything else) can still import torch afterwards. When torch is already loaded, nothing is
+    saved and spaCy is imported as usual.
+    """
+    if "torch" in sys.modules or "spacy" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=8)
 def _pipeline(lang: str) -> Language:
-    import spacy
-
-    return spacy.blank(lang)
+    blank: Language = _spacy().blank(lang)
+    return blank
 
 
 def fold(text: str) -> str:
