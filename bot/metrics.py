@@ -13,10 +13,8 @@ from __future__ import annotations
 import hmac
 import os
 import time
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -27,8 +25,6 @@ from bot.deps import SettingsDep
 from conversation.metrics import REFUSED, STAGE_SECONDS, HandoffsWaiting
 from knowledge.retrieve import Retriever
 
-P = ParamSpec("P")
-R = TypeVar("R")
 ACTION_PATH = "/webhook"
 # prometheus-client's own switch: set, every process writes its values to files in that folder.
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -99,23 +95,15 @@ class RequestMetrics:
                 STAGE_SECONDS.labels(stage="action").observe(time.perf_counter() - start)
 
 
-def _timed(function: Callable[P, R]) -> Callable[P, R]:
-    @wraps(function)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        start = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            STAGE_SECONDS.labels(stage="retrieval").observe(time.perf_counter() - start)
-
-    run.nso_timed = True  # type: ignore[attr-defined]
-    return run
+def _observe_retrieval(seconds: float) -> None:
+    STAGE_SECONDS.labels(stage="retrieval").observe(seconds)
 
 
 def time_retrieval(retriever: Retriever) -> Retriever:
     """Time the process's retriever's ranking (what every question costs), once per instance.
 
-    The retriever is shared by ``/api/ask`` and the FAQ action; knowledge stays free of metrics.
+    The retriever is shared by ``/api/ask`` and the FAQ action; knowledge stays free of metrics
+    (it calls the observer it is given).
 
     Args:
         retriever: The warmed-up retriever of this process.
@@ -123,8 +111,7 @@ def time_retrieval(retriever: Retriever) -> Retriever:
     Returns:
         The same retriever.
     """
-    if not getattr(retriever.rank, "nso_timed", False):
-        retriever.rank = _timed(retriever.rank)  # type: ignore[method-assign]
+    retriever.observe_ranking(_observe_retrieval)
     return retriever
 
 

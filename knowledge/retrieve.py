@@ -13,6 +13,8 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -101,6 +103,15 @@ class Retriever:
         )
         self._lock = threading.Lock()
         self._ready = False
+        self._ranking_observers: list[Callable[[float], None]] = []
+
+    def observe_ranking(self, observer: Callable[[float], None]) -> None:
+        """Call ``observer`` with the seconds every ranking took (once per observer).
+
+        What each question costs is the delivery layer's metric; knowledge stays free of it.
+        """
+        if observer not in self._ranking_observers:
+            self._ranking_observers.append(observer)
 
     def warm_up(self) -> None:
         """Load KB, encoder, index (building it if stale), BM25 and calibration."""
@@ -163,14 +174,18 @@ class Retriever:
 
     def rank(self, text: str, lang: Lang, mode: str = "hybrid") -> list[Hit]:
         """All topics, best first; ``mode`` hybrid | dense | lexical (for the benchmark)."""
+        start = time.perf_counter()
         s = self.scores(text, lang)
         fused = self.calibration.fuse(s.dense, s.lexical, mode)
         confidence = self.calibration.confidence(fused)
         order = np.argsort(-fused, kind="stable")
-        return [
+        hits = [
             Hit(self.topics[i], float(confidence[i]), float(fused[i]), float(s.dense[i]), float(s.lexical[i]))
             for i in order
         ]
+        for observer in self._ranking_observers:
+            observer(time.perf_counter() - start)
+        return hits
 
     # --- public API ----------------------------------------------------------------------
 
