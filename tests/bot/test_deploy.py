@@ -127,3 +127,13 @@ def test_deploy_env_template_loads_and_refuses_its_placeholder_secret() -> None:
     assert (settings.environment, settings.log_format, settings.host) == ("production", "json", "127.0.0.1")
     assert settings.cors_origins == ("https://www.example.org",)
     assert settings.opening_hours == "" and settings.helpdesk_timezone == "Europe/Brussels"
+
+
+@pytest.mark.parametrize("name", ["nso-api.service", "nso-rasa.service"])
+def test_deploy_unit_crash_loop_is_restarted_with_a_delay_never_given_up(name: str) -> None:
+    parsed = unit(name)
+    service = parsed["Service"]
+    assert service["Restart"] == "always" and int(service["RestartSec"]) >= 1
+    assert int(service["RestartMaxDelaySec"]) > int(service["RestartSec"])
+    assert parsed["Unit"]["StartLimitIntervalSec"] == "0"
+    assert service.get("KillMode", "control-group") == "control-group"  # children stop with it
