@@ -141,8 +141,22 @@ def invalid(errors: list[dict[str, str]], detail: str | None = None) -> ProblemR
     return problem(422, detail, kind="validation", title="The request is not valid", errors=errors)
 
 
-async def _validation(_: Request, exc: Exception) -> ProblemResponse:
+LANG_CHARS = 16  # an unsupported language is echoed, cut to this length
+
+
+async def _validation(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
+    found = exc.errors()
+    if (
+        request.url.path.startswith("/api/")
+        and len(found) == 1
+        and tuple(found[0].get("loc", ()))[-1:] == ("lang",)
+        and found[0]["type"] == "literal_error"
+        and isinstance(found[0].get("input"), str)
+    ):
+        # The API's promise from before the enum: an unknown language is a 400 listing them.
+        lang = str(found[0].get("input"))[:LANG_CHARS]
+        return await _unsupported_language(request, UnsupportedLanguageError(lang))
     return invalid(
         [
             {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
@@ -265,6 +279,21 @@ def install(app: FastAPI) -> None:
 # --- the OpenAPI side: every status with its example ----------------------------------------------
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+SESSION_SCHEME, CSRF_SCHEME = "consoleSession", "csrfToken"
+SECURITY_SCHEMES = {  # the console API's: the sign-in form's cookie, and the page's token for changes
+    SESSION_SCHEME: {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "nso_console",
+        "description": "The console session, set by signing in at /console/login",
+    },
+    CSRF_SCHEME: {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRF-Token",
+        "description": "The session's CSRF token (the pages' csrf-token meta tag); changes need it",
+    },
+}
 RETRY_AFTER = {
     "Retry-After": {
         "description": "Seconds to wait before trying again",
@@ -382,22 +411,32 @@ class Outside:
 
     Attributes:
         signed_in: Dependencies that answer 401 without a console session.
-        refused: Dependencies that answer 403 (CSRF token, admin role).
+        csrf: Dependencies that answer 403 without the session's CSRF token.
+        refused: Other dependencies that answer 403 (the admin role).
         rate_limited: Path prefixes limited per client (429).
         uncapped: Paths the concurrency cap never refuses (no 503).
     """
 
     signed_in: tuple[Callable[..., object], ...]
+    csrf: tuple[Callable[..., object], ...]
     refused: tuple[Callable[..., object], ...]
     rate_limited: tuple[str, ...]
     uncapped: frozenset[str]
+
+    def security(self, dependant: Dependant) -> list[dict[str, list[str]]]:
+        """The operation's security requirement: the session cookie, and the CSRF header for changes."""
+        if not _depends_on(dependant, self.signed_in):
+            return []
+        if _depends_on(dependant, self.csrf):
+            return [{SESSION_SCHEME: [], CSRF_SCHEME: []}]
+        return [{SESSION_SCHEME: []}]
 
     def statuses(self, path: str, method: str, dependant: Dependant) -> list[int]:
         """The statuses a route gets from outside it."""
         found: list[int] = []
         if _depends_on(dependant, self.signed_in):
             found.append(401)
-        if _depends_on(dependant, self.refused):
+        if _depends_on(dependant, self.csrf + self.refused):
             found.append(403)
         if method in ("POST", "PUT", "PATCH"):
             found += [400, 413]
@@ -414,6 +453,7 @@ def document(
     app: FastAPI,
     *,
     signed_in: Iterable[Callable[..., object]],
+    csrf: Iterable[Callable[..., object]],
     refused: Iterable[Callable[..., object]],
     rate_limited: tuple[str, ...],
     uncapped: Iterable[str],
@@ -428,12 +468,13 @@ def document(
 
     Args:
         app: The app, with every router included.
-        signed_in: Dependencies that answer 401 without a session.
-        refused: Dependencies that answer 403.
+        signed_in: Dependencies that answer 401 without a session (security: the session cookie).
+        csrf: Dependencies that answer 403 without the CSRF token (security: its header).
+        refused: Other dependencies that answer 403.
         rate_limited: Path prefixes limited per client (429).
         uncapped: Paths the concurrency cap never refuses.
     """
-    outside = Outside(tuple(signed_in), tuple(refused), rate_limited, frozenset(uncapped))
+    outside = Outside(tuple(signed_in), tuple(csrf), tuple(refused), rate_limited, frozenset(uncapped))
     app.openapi = lambda: openapi(app, outside)  # type: ignore[method-assign]
 
 
@@ -499,7 +540,10 @@ def openapi(app: FastAPI, outside: Outside) -> dict[str, Any]:
             if operation is None:
                 continue
             _declare(operation, outside.statuses(context.path, method, dependant))
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
+            if security := outside.security(dependant):
+                operation["security"] = security
+    schema.setdefault("components", {})["securitySchemes"] = copy.deepcopy(SECURITY_SCHEMES)
+    components = schema["components"].setdefault("schemas", {})
     problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(problem_schema.pop("$defs", {}))
     components["Problem"] = problem_schema

@@ -55,7 +55,8 @@ def create_app() -> FastAPI:
     errors.document(
         app,
         signed_in=[current_agent],
-        refused=[check_csrf, admin_agent],
+        csrf=[check_csrf],
+        refused=[admin_agent],
         rate_limited=security.LIMITED_PREFIXES,
         uncapped=security.UNCAPPED_PATHS,
     )

@@ -68,6 +68,8 @@ def _integral(value: object) -> object:
 
 
 JsonInt = Annotated[int, BeforeValidator(_integral)]
+# Message ids are INTEGER columns: a larger number is no id (and PostgreSQL refuses to compare it).
+MAX_ID = 2**31 - 1
 ChatRating = Annotated[Literal[1, 2, 3, 4, 5], BeforeValidator(_integral)]  # 1 (bad) to 5 (very good)
 QuestionText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from bot import errors
 from bot.deps import SettingsDep
-from bot.schemas import MAX_TEXT, ChatRating, JsonInt, Lang, QuestionText, StrictBody
+from bot.schemas import MAX_ID, MAX_TEXT, ChatRating, JsonInt, Lang, QuestionText, StrictBody
 from conversation import live
 from conversation.access import is_known, may_access, new_web_conversation
 from conversation.contact import InvalidEmailError, mail_transcript, remove_contact, save_contact
@@ -74,7 +74,7 @@ class FeedbackCreate(StrictBody):
     """Thumbs up or down on one bot message."""
 
     conversation_id: ConversationId
-    message_id: JsonInt = Field(ge=1)
+    message_id: JsonInt = Field(ge=1, le=MAX_ID)
     rating: Literal["up", "down"]
 
 
@@ -99,7 +99,7 @@ class ContactPublic(BaseModel):
 class SeenCreate(StrictBody):
     """The last message the widget showed its user."""
 
-    message_id: JsonInt = Field(ge=1)
+    message_id: JsonInt = Field(ge=1, le=MAX_ID)
 
 
 class EndedPublic(BaseModel):
@@ -169,7 +169,7 @@ async def send_message(
 def read_messages(
     conversation_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")],
     settings: SettingsDep,
-    after: Annotated[int, Query(ge=0, description="Only messages with a larger id")] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="Only messages with a larger id")] = 0,
     token: TokenHeader = None,
 ) -> ChatReplyPublic:
     """History (after=0) or new messages since the last one seen (agents' replies)."""

@@ -17,6 +17,7 @@ from bot.channels.delivery import deliver
 from bot.console.common import ConsoleRoute, ConversationId
 from bot.deps import CsrfChecked, CurrentAgent, SettingsDep
 from bot.schemas import (
+    MAX_ID,
     ActionResultPublic,
     ActionWarning,
     ConsoleAgent,
@@ -55,7 +56,7 @@ def read_conversation(
     conversation_id: ConversationId,
     settings: SettingsDep,
     _agent: CurrentAgent,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> ConversationPublic:
     """A conversation's messages after ``after``, its notes and handoff."""
     return transcripts.conversation(settings, conversation_id, after=after)

@@ -18,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from bot import errors
 from bot.console.common import ConsoleRoute, ConversationId
 from bot.deps import SESSION_COOKIE, CurrentAgent, SettingsDep
+from bot.schemas import MAX_ID
 from conversation import agents, transcripts
 from conversation import changes as live
 from conversation.clock import utcnow
@@ -93,7 +94,7 @@ def conversation_events(
     conversation_id: ConversationId,
     settings: SettingsDep,
     _agent: CurrentAgent,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> StreamingResponse:
     """New messages, notes and handoff changes of one conversation as Server-Sent Events."""
     transcripts.conversation(settings, conversation_id, after=after)  # 404 before the stream starts

@@ -85,7 +85,7 @@ def test_api_contract_schemathesis_all_checks_no_failures(api: Stack, tmp_path: 
         + ["-H", f"Cookie: nso_console={session}", "-H", f"X-CSRF-Token: {csrf}"]
         + ["--report", "junit", "--report-dir", str(tmp_path)],
         cwd=ROOT,
-        env={**os.environ, "SCHEMATHESIS_HOOKS": ""},
+        env={**os.environ, "NSO_CONTRACT_SESSION": session, "NSO_CONTRACT_CSRF": csrf},
         capture_output=True,
         text=True,
         timeout=RUN_SECONDS,

@@ -45,7 +45,7 @@
   }
 
   function api(method, url, body) {
-    var headers = { Accept: "application/json" };
+    var headers = { Accept: "application/json, application/problem+json" };  // errors are problem details
     if (method !== "GET") headers["X-CSRF-Token"] = csrf;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     return fetch(url, {

@@ -184,7 +184,13 @@ def test_erase_unknown_conversation_is_404_and_leaves_rasa_alone(
     client, csrf = admin_client
     response = _erase(client, "web-nosuchconv", csrf)
     assert response.status_code == 404
-    assert response.json() == {"detail": "unknown conversation: web-nosuchconv"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "tag:nso-assistant,2026:problem:unknown-conversation",
+        "title": "Unknown conversation",
+        "status": 404,
+        "detail": "unknown conversation: web-nosuchconv",
+    }
     assert (tracker_rows(tracker_up, CONVERSATION), tracker_rows(tracker_up, OTHER)) == (3, 3)
 
 
