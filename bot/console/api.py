@@ -28,7 +28,6 @@ from bot.schemas import (
 )
 from conversation import handoff as handoffs
 from conversation import live, transcripts
-from conversation.agent_queue import agent_queue
 from conversation.contact import mail_reply, mail_transcript
 from settings import Settings
 
@@ -48,7 +47,7 @@ def _conflict(description: str, code: str = "taken") -> dict[int | str, dict[str
 @router.get("/api/queue", response_model=list[QueueItemPublic])
 def read_queue(settings: SettingsDep, _agent: CurrentAgent) -> list[QueueItemPublic]:
     """Open handoffs of conversations that can be opened, the longest-waiting teacher first."""
-    return agent_queue(settings)
+    return handoffs.queue(settings)
 
 
 @router.get("/api/conversations/{conversation_id}", response_model=ConversationPublic, responses=UNKNOWN)
