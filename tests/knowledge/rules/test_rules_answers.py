@@ -1,4 +1,5 @@
-"""Reading a rule's inputs from chat messages (knowledge/rules/answers.py), in EN/NL/SL."""
+"""Reading a rule's inputs from chat messages (knowledge/rules/answers.py) and writing them back
+(knowledge/rules/wording.py), in EN/NL/SL."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ import pytest
 
 from knowledge.rules.answers import (
     asks_for_check,
-    describe_value,
-    example_text,
     input_spec,
     is_general_question,
     read_answer,
     read_facts,
     yes_or_no,
 )
+from knowledge.rules.wording import describe_value, example_text
 
 pytestmark = pytest.mark.unit
 AS_OF = dt.date(2026, 11, 26)
