@@ -39,6 +39,7 @@ from knowledge.rules.mentions import (
     mask,
     norm,
     phrase_at,
+    phrase_pattern,
 )
 from knowledge.rules.schema import InputSpec
 from knowledge.rules.spans import Span, span_of
@@ -391,13 +392,44 @@ class _Draft:
                     or (len(word) <= 2 and name != self.requested)
                 ):
                     continue
-                if (at := phrase_at(self.folded, word)) >= 0:
+                if (at := _word_at(self.folded, word)) >= 0:
                     hits[choice] = at
             ordered = sorted(hits, key=hits.__getitem__)
             if ordered and spec.type == "choice_list":
                 self.values[name] = ordered
             elif len(ordered) == 1 or (ordered and name == self.requested):
                 self.values[name] = ordered[0]
+
+
+_PLURAL = r"(?:s|es|en|ren|i|ji|ev|e)?"
+"""Endings a choice's word may carry in a message: "pupils", "leerlingen", "dijaki"."""
+
+
+def _word_at(folded: str, word: str) -> int:
+    """Where ``word`` (a choice's name or synonym) stands in the text, also in its plural; -1 if
+    nowhere. Words of up to three letters ("ta") must stand as they are."""
+    if len(word) <= 3:
+        return phrase_at(folded, word)
+    match = phrase_pattern(word, _PLURAL).search(folded)
+    return match.start() if match else -1
+
+
+def adds_to_list(text: str) -> bool:
+    """Whether the message adds to what the teacher said before ("we got it in Croatia too",
+    "ook in Spanje", "tudi na Hrvaskem") rather than replacing it."""
+    folded = " ".join(_WORD.findall(fold(text)))
+    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["additions"])
+
+
+CORRECTION_WORDS = 4
+"""A correction says so in its first words ("wait no, it was 2020")."""
+
+
+def is_correction(text: str) -> bool:
+    """Whether the message opens as a correction of what the teacher said before ("wait no, it
+    was 15.9.2019", "nee sorry, ...", "ne, pravzaprav ...")."""
+    folded = " ".join(_WORD.findall(fold(text))[:CORRECTION_WORDS])
+    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["corrections"])
 
 
 def yes_or_no(text: str, intent: str | None = None) -> bool | None:

@@ -130,10 +130,17 @@ def cue_pattern(cue: str) -> re.Pattern[str]:
     return re.compile(r"(?<![^\W_])" + r"\s+".join(parts))
 
 
-def phrase_at(text: str, phrase: str) -> int:
-    match = re.search(
-        r"(?<![^\W_])" + r"\s+".join(re.escape(p) for p in phrase.split()) + r"(?![^\W_])", text
+@lru_cache(maxsize=8192)
+def phrase_pattern(phrase: str, tail: str = "") -> re.Pattern[str]:
+    """The whole-word pattern of a (folded) phrase, compiled once: a message is read for every
+    rule, and Python's own regex cache is too small for all the cue words."""
+    return re.compile(
+        r"(?<![^\W_])" + r"\s+".join(re.escape(p) for p in phrase.split()) + tail + r"(?![^\W_])"
     )
+
+
+def phrase_at(text: str, phrase: str) -> int:
+    match = phrase_pattern(phrase).search(text)
     return match.start() if match else -1
 
 
@@ -340,8 +347,7 @@ def find_countries(text: str, folded: str, masked: str) -> list[Mention]:
         stem = name.startswith("~")
         phrase = name[1:] if stem else name
         tail = r"[^\W\d_]{0,4}" if stem else ""
-        pattern = r"(?<![^\W_])" + r"\s+".join(map(re.escape, phrase.split())) + tail + r"(?![^\W_])"
-        for m in re.finditer(pattern, masked):
+        for m in phrase_pattern(phrase, tail).finditer(masked):
             if not any(taken[m.start() : m.end()]):
                 taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
                 found.append(Mention("country", m.start(), m.end(), code))
