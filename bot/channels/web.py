@@ -136,9 +136,28 @@ def _check(settings: Settings, conversation_id: str, token: str | None) -> None:
 
 
 UNKNOWN = errors.responses(404)  # an unknown id, a wrong token, another channel's conversation
+_STARTED = {"path.conversation_id": "$response.body#/conversation_id"}
+_TOKEN = {"header.X-Conversation-Token": "$response.body#/conversation_token"}
+# OpenAPI links: what a client (and schemathesis' stateful phase) does with a new conversation.
+STARTED_LINKS = {
+    name: {"operationId": operation, "parameters": {**_STARTED, **_TOKEN}}
+    for name, operation in (
+        ("ReadMessages", "read_messages_api_chat_conversations__conversation_id__messages_get"),
+        ("SendTyping", "send_typing_api_chat_conversations__conversation_id__typing_post"),
+        ("PutContact", "put_contact_api_chat_conversations__conversation_id__contact_put"),
+        ("DeleteContact", "delete_contact_api_chat_conversations__conversation_id__contact_delete"),
+        ("EndChat", "end_chat_api_chat_conversations__conversation_id__end_post"),
+        ("RateChat", "send_chat_rating_api_chat_conversations__conversation_id__rating_post"),
+    )
+}
 
 
-@router.post("/messages", response_model=ChatReplyPublic, responses=UNKNOWN)
+@router.post(
+    "/messages",
+    response_model=ChatReplyPublic,
+    responses=UNKNOWN,
+    openapi_extra={"responses": {"200": {"links": STARTED_LINKS}}},
+)
 async def send_message(
     body: ChatMessageCreate, request: Request, settings: SettingsDep, token: TokenHeader = None
 ) -> ChatReplyPublic:
