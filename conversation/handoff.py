@@ -159,7 +159,8 @@ def handoff_context(handoff: Handoff, messages: Sequence[Message]) -> tuple[str,
     """The user's question, the bot's last answer and the unanswered messages of a handoff.
 
     The question is the last message the user typed before the handoff (not a button press,
-    not the "talk to a person" request itself); messages typed while waiting are counted.
+    not the "talk to a person" request itself); without one, the last button the user pressed
+    (its title, not its payload). Messages typed while waiting are counted.
     """
     typed = [
         m
@@ -169,7 +170,8 @@ def handoff_context(handoff: Handoff, messages: Sequence[Message]) -> tuple[str,
         and m.status != "queued"
         and not (handoff.reason == "requested" and m.text == handoff.last_message)
     ]
-    question = typed[-1].text if typed else handoff.last_message
+    pressed = [m.text for m in messages if m.role == "user" and m.status != "queued"]
+    question = typed[-1].text if typed else pressed[-1] if pressed else handoff.last_message
     # Rasa's REST channel splits a reply at blank lines (answer, then its source line): the
     # bot's answer is every bot message of its last turn that was not the handoff itself.
     turns: list[list[Message]] = [[]]

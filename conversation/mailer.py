@@ -11,7 +11,7 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid
 
 from settings import Settings
 
@@ -28,6 +28,7 @@ def compose(settings: Settings, to: str, subject: str, body: str) -> EmailMessag
     message["From"] = settings.smtp_sender
     message["To"] = to
     message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=settings.smtp_sender.rpartition("@")[2] or None)
     message.set_content(body)
     return message

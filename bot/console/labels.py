@@ -33,6 +33,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "handoff": N_("handoff"),
         "small_talk": N_("small talk"),
         "feedback": N_("feedback"),
+        "chat_ended": N_("chat ended by the teacher"),
     },
     # the teacher's thumbs on an answer, or 1-5 on an ended chat
     "rating": {
