@@ -23,6 +23,27 @@ PASSWORD = "correct horse battery staple"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 LOGIN_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
+# Records what the page asks of the Notification and Web Audio APIs (the real ones still run).
+ALERT_RECORDER = """
+window.__notifications = [];
+window.__tones = 0;
+const NativeNotification = window.Notification;
+class RecordedNotification extends NativeNotification {
+  constructor(title, options) {
+    window.__notifications.push({ title: title, body: (options || {}).body, tag: (options || {}).tag });
+    super(title, options);
+  }
+}
+Object.defineProperty(RecordedNotification, "permission", { get: () => NativeNotification.permission });
+RecordedNotification.requestPermission = (...args) => NativeNotification.requestPermission(...args);
+window.Notification = RecordedNotification;
+const nativeStart = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) {
+  window.__tones += 1;
+  return nativeStart.apply(this, args);
+};
+"""
+
 
 def make_agent(
     settings: Settings, email: str, role: str = "agent", name: str | None = None, password: str = PASSWORD

@@ -21,6 +21,7 @@ from conversation.db import session_scope
 from conversation.models import Message
 from settings import Settings
 from tests.bot.console.factories import (
+    ALERT_RECORDER,
     PASSWORD,
     LiveConsole,
     Turn,
@@ -36,33 +37,13 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 EMAIL = "ada@example.org"
 LANGUAGES = ("en", "nl", "sl")
-# Records what the page asks of the Notification and Web Audio APIs (the real ones still run).
-RECORDER = """
-window.__notifications = [];
-window.__tones = 0;
-const NativeNotification = window.Notification;
-class RecordedNotification extends NativeNotification {
-  constructor(title, options) {
-    window.__notifications.push({ title: title, body: (options || {}).body, tag: (options || {}).tag });
-    super(title, options);
-  }
-}
-Object.defineProperty(RecordedNotification, "permission", { get: () => NativeNotification.permission });
-RecordedNotification.requestPermission = (...args) => NativeNotification.requestPermission(...args);
-window.Notification = RecordedNotification;
-const nativeStart = OscillatorNode.prototype.start;
-OscillatorNode.prototype.start = function (...args) {
-  window.__tones += 1;
-  return nativeStart.apply(this, args);
-};
-"""
 
 
 def _context(browser: Browser, console: LiveConsole, lang: str = "en") -> BrowserContext:
     """A browser whose language is ``lang`` (Accept-Language), with notifications allowed."""
     context = browser.new_context(viewport=VIEWPORT, reduced_motion="reduce", locale=lang)
     context.grant_permissions(["notifications"], origin=console.url)
-    context.add_init_script(RECORDER)
+    context.add_init_script(ALERT_RECORDER)
     return context
 
 
@@ -254,13 +235,28 @@ def _seed_for_screens(settings: Settings) -> None:
             at=at,
             status="closed",
             agent_id=bram if day % 2 else zoe,
-            said=(Said("agent", 60 * (day % 6 + 1), rating="up" if day % 3 else "down"),),
+            said=(
+                Said("agent", 60 * (day % 6 + 1), rating="up" if day % 3 else "down"),
+                *(
+                    (Said("system", 900, "Chat ended.", rating="4", comment="Kind <b>and</b> quick"),)
+                    if day == 1
+                    else ()
+                ),
+            ),
             closed_after=600 + 120 * day,
             language=("en", "nl", "sl")[day % 3],
         )
 
 
-PAGES = ("queue", "transcripts", "tools", "analytics", "admin", "conversations/web-screen0001")
+PAGES = (
+    "queue",
+    "transcripts",
+    "tools",
+    "analytics",
+    "admin",
+    "conversations/web-screen0001",
+    "conversations/web-done00001",  # rated 4 of 5, with a comment
+)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -295,6 +291,9 @@ def test_console_every_page_has_no_serious_axe_violations(
             expect(page.locator('[data-helpdesk="per_agent"] tbody tr')).to_have_count(2)
             page.locator("details.numbers summary").first.click()
             expect(page.locator('[data-table="per_day"] tbody tr').first).to_be_visible()
+            expect(page.locator("[data-rating-comments] tbody td").nth(2)).to_have_text(
+                "Kind <b>and</b> quick"
+            )
             _shot(page, f"console-analytics-{lang}")
         if path.startswith("conversations/"):
             expect(page.locator("[data-live-on]")).to_be_visible()
