@@ -21,7 +21,7 @@ from bot.deps import SettingsDep
 from bot.schemas import MAX_ID, MAX_TEXT, ChatRating, JsonInt, Lang, QuestionText, StrictBody
 from conversation import live
 from conversation.access import is_known, may_access, new_web_conversation
-from conversation.contact import InvalidEmailError, mail_transcript, remove_contact, save_contact
+from conversation.contact import EMAIL, InvalidEmailError, mail_transcript, remove_contact, save_contact
 from conversation.handoff import ConversationNotFoundError
 from conversation.rasa_client import RasaClient
 from conversation.turns import history, process_message, rate
@@ -78,10 +78,14 @@ class FeedbackCreate(StrictBody):
     rating: Literal["up", "down"]
 
 
+# What conversation.contact accepts (its EMAIL, around spaces it strips), so the schema says it too.
+EMAIL_TEXT = r"^\s*" + EMAIL.pattern.strip("^$") + r"\s*$"
+
+
 class ContactCreate(StrictBody):
     """An e-mail address for the helpdesk's replies, given with consent to the shown text."""
 
-    email: Annotated[str, Field(min_length=3, max_length=254)]
+    email: Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_TEXT)]
     consent: Literal[True]
     consent_version: Literal["email-consent-v1"] = Field(
         description="The consent text the widget showed (conversation.contact.CONSENT_VERSION)"

@@ -82,7 +82,6 @@ def test_api_contract_schemathesis_all_checks_no_failures(api: Stack, tmp_path: 
             "run",
             f"{api.api}/openapi.json",
         ]
-        + ["-H", f"Cookie: nso_console={session}", "-H", f"X-CSRF-Token: {csrf}"]
         + ["--report", "junit", "--report-dir", str(tmp_path)],
         cwd=ROOT,
         env={**os.environ, "NSO_CONTRACT_SESSION": session, "NSO_CONTRACT_CSRF": csrf},
