@@ -44,7 +44,28 @@ def _conflict(description: str, code: str = "taken") -> dict[int | str, dict[str
     return errors.responses(404, s409=(description, example))
 
 
-@router.get("/api/queue", response_model=list[QueueItemPublic])
+# OpenAPI links: what an agent does with the first conversation of the queue.
+QUEUE_LINKS = {
+    name: {
+        "operationId": operation,
+        "parameters": {"path.conversation_id": "$response.body#/0/conversation_id"},
+    }
+    for name, operation in (
+        ("ReadConversation", "read_conversation_console_api_conversations__conversation_id__get"),
+        ("TakeOver", "take_over_console_api_conversations__conversation_id__take_post"),
+        ("Reply", "reply_console_api_conversations__conversation_id__messages_post"),
+        ("AddNote", "add_note_console_api_conversations__conversation_id__notes_post"),
+        ("HandBack", "hand_back_console_api_conversations__conversation_id__handback_post"),
+        ("Close", "close_console_api_conversations__conversation_id__close_post"),
+    )
+}
+
+
+@router.get(
+    "/api/queue",
+    response_model=list[QueueItemPublic],
+    openapi_extra={"responses": {"200": {"links": QUEUE_LINKS}}},
+)
 def read_queue(settings: SettingsDep, _agent: CurrentAgent) -> list[QueueItemPublic]:
     """Open handoffs of conversations that can be opened, the longest-waiting teacher first."""
     return handoffs.queue(settings)
