@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: lint and types, KB validation, Rasa test stories, then pytest: unit tests,
 # integration tests on the real Rasa + action server (incl. held-out NLU F1 per language),
-# faults, fuzzing, browser tests and the API contract (tests/contract: schemathesis, every check,
-# stateful phase, console signed in; schemathesis.toml); then the scale-out stage: the integration and fault suites
-# again on real PostgreSQL + Redis (Debian packages, started on 127.0.0.1) with two API workers.
+# faults, fuzzing, browser tests and the API contract (tests/contract: schemathesis with every
+# check and the stateful phase, console signed in; schemathesis.toml); then the scale-out stage:
+# the integration and fault suites again on real PostgreSQL + Redis (Debian packages, started on
+# 127.0.0.1) with two API workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
