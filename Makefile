@@ -12,9 +12,11 @@ run:
 test: setup
 	bash scripts/test.sh
 
-# The fast lane for developers (a minute or two): lint, types, layers, KB, unit tests. Not a gate.
-check: setup
+# The fast lane for developers (a few minutes): lint, types, layers, KB, unit tests. Not a gate;
+# it skips set-up, so run `make test` (or `make setup`) once on a new machine first.
+check:
 	.venv/bin/ruff check settings.py knowledge conversation bot actions bench tests scripts
+	.venv/bin/ruff format --check settings.py knowledge conversation bot actions bench tests scripts
 	.venv/bin/mypy settings.py knowledge conversation bot
 	.venv/bin/lint-imports
 	.venv/bin/python -m knowledge validate

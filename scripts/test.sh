@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
 export PYTHONPATH=$PWD
 echo "==> ruff"
-.venv/bin/ruff check settings.py knowledge conversation bot actions bench tests
-.venv/bin/ruff format --check settings.py knowledge conversation bot actions bench tests
+.venv/bin/ruff check settings.py knowledge conversation bot actions bench tests scripts
+.venv/bin/ruff format --check settings.py knowledge conversation bot actions bench tests scripts
 echo "==> mypy"
 .venv/bin/mypy settings.py knowledge conversation bot
 echo "==> import layers"
