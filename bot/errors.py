@@ -32,6 +32,7 @@ from conversation.handoff import ConversationNotFoundError, HandoffConflictError
 from knowledge import rules
 from knowledge.loader import UnknownFaqError, UnsupportedLanguageError
 from knowledge.rules import InvalidInputError, UnknownRuleError
+from knowledge.schema import LANGS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 FIELD_PART_CHARS = 60  # a dict key in ``loc`` is the client's own text: never echo it whole
@@ -43,7 +44,7 @@ TYPE_PREFIX = "tag:nso-assistant,2026:problem:"
 class FieldError(BaseModel):
     """One invalid field of a 422: where, what is wrong, and (for rule inputs) a valid example."""
 
-    field: str = Field(description="Dotted path of the field, e.g. inputs.last_activity or text")
+    field: str = Field(description="Dotted path of the field, e.g. text, as_of or a rule input name")
     message: str
     example: str | None = Field(default=None, description="A value that would be accepted")
 
@@ -158,10 +159,7 @@ async def _validation(request: Request, exc: Exception) -> ProblemResponse:
         lang = str(found[0].get("input"))[:LANG_CHARS]
         return await _unsupported_language(request, UnsupportedLanguageError(lang))
     return invalid(
-        [
-            {"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))}
-            for e in exc.errors()
-        ]
+        [{"field": _field(tuple(e.get("loc", ()))), "message": str(e.get("msg", "invalid"))} for e in found]
     )
 
 
@@ -188,7 +186,7 @@ def _allowed(request: Request) -> list[str]:
 async def _unsupported_language(_: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, UnsupportedLanguageError)
     return problem(
-        400, str(exc), kind="unsupported-language", title="Unsupported language", supported=["en", "nl", "sl"]
+        400, str(exc), kind="unsupported-language", title="Unsupported language", supported=list(LANGS)
     )
 
 
