@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +66,13 @@ class RuleBook:
     key_dates: dict[str, KeyDate] = field(default_factory=dict)
     entries: dict[str, Entry] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def moments(self) -> dict[str, Moment]:
-        """The moment of each dated fact, by fact id."""
+        """The moment of each dated fact, by fact id (computed once: a rule's assessment reads
+        the operands for every candidate day, and each moment is built from the KB's dates)."""
         return {fid: key_date.moment for fid, key_date in self.key_dates.items()}
 
-    @property
+    @cached_property
     def operands(self) -> dict[str, object]:
         """What a condition compares with for each ``$fact``: the key date's moment, else the value."""
         return {fid: self.moments.get(fid, fact.value) for fid, fact in self.facts.items()}
