@@ -8,6 +8,7 @@ are built here once, so an answer reads the same whichever action gives it.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -17,14 +18,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._common import as_of, get_retriever, language, latest_intent, report, slot_text
 from actions.rules_forms import CHECK_PREFIX, FORM_SUFFIX, rule_inputs
 from conversation.reply_items import ReplyKind
-from knowledge.chat_queries import expand_shorthand, settle
+from knowledge.chat_queries import expand_shorthand, is_brief, settle
 from knowledge.retrieve import Answer
 from knowledge.rules import Verdict, list_rules
 from knowledge.rules.answers import (
     Reading,
+    adds_to_list,
+    asks_for_check,
     changed_inputs,
     describe_value,
     input_spec,
+    is_correction,
     is_general_question,
     is_own_case,
     read_facts,
@@ -35,6 +39,9 @@ from knowledge.schema import Lang
 from knowledge.sources import answer_source_lines, verdict_source_lines
 
 MAX_OFFERS = 2
+OTHER_RULE_FACTS = 2
+"""Facts a message must give for a rule its answer's topic does not name to be checked instead
+("6 years, 4 active teachers, 2 labels: are we an eTwinning school?" answered on labels)."""
 STARTER_TOPICS = ("register-eu-login", "content-migrated", "groups-migration", "twinspace-content")
 """Topics offered as buttons when a message could not be read (among the most asked)."""
 UNREADABLE = "nonsense"  # the intent of keyboard mashing: no retrieval, straight to rephrase
@@ -93,7 +100,8 @@ def say_answer(
 def answer_question(
     dispatcher: CollectingDispatcher, tracker: Tracker, offer_rule: str | None = None
 ) -> list[dict[str, Any]]:
-    """Answer the latest message from the knowledge base (shared with the rule actions).
+    """Answer the latest message from the knowledge base (shared with the rule actions); a
+    message that corrects the last verdict or gives the facts of a check gets the check instead.
 
     Args:
         dispatcher: The action's dispatcher.
@@ -107,13 +115,23 @@ def answer_question(
         return say_answer(dispatcher, tracker, retriever.compose(str(chosen), lang, as_of=as_of()))
     if latest_intent(tracker) == UNREADABLE:
         return missed(dispatcher, tracker, None)
-    question = expand_shorthand(slot_text(tracker))
-    answer = settle(retriever.ask(question, lang, as_of()), question)
-    if answer.status != "fallback" and asks_own_case(slot_text(tracker)):
-        topic_rules = [*([offer_rule] if offer_rule else []), *rules_for_topic(answer.faq_id)]
-        checked = use_facts(dispatcher, tracker, list(dict.fromkeys(topic_rules)))
-        if checked is not None:  # facts about the teacher's own case: the check answers
-            return checked
+    text, last_rule = slot_text(tracker), verdict_rule(tracker)
+    if last_rule and is_correction(text):  # "wait no, it was 2020" whatever the NLU called it
+        corrected = use_facts(dispatcher, tracker, [last_rule])
+        if corrected is not None:
+            return corrected
+    question = expand_shorthand(text)
+    answer = follow_up(tracker, settle(retriever.ask(question, lang, as_of()), question), question)
+    checked = check_instead(dispatcher, tracker, answer, offer_rule)
+    return checked if checked is not None else say_found(dispatcher, tracker, answer, offer_rule)
+
+
+def say_found(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer, offer_rule: str | None
+) -> list[dict[str, Any]]:
+    """The reply to a retrieval's answer by its status: the answer, a question back with the
+    closest topics, or the ladder of misses."""
+    lang = language(tracker)
     if answer.status == "answered":
         offer = rules_for_topic(answer.faq_id)
         if offer_rule and answer.faq_id in rule_topics(offer_rule):
@@ -132,6 +150,95 @@ def answer_question(
         )
         return [SlotSet("fallback_count", 0)]
     return missed(dispatcher, tracker, answer)
+
+
+def check_instead(
+    dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer, offer_rule: str | None
+) -> list[dict[str, Any]] | None:
+    """The check a question gets instead of its FAQ answer, or None.
+
+    A message the retrieval is unsure of that gives a fact of the last verdict corrects it; an
+    own-case question with the facts of a rule on its topic (or several facts of another rule)
+    gets the verdict; "please check whether ..." starts the check of its topic.
+    """
+    text, last_rule = slot_text(tracker), verdict_rule(tracker)
+    if last_rule and answer.status != "answered":  # a fact for the last verdict, not a question
+        corrected = use_facts(dispatcher, tracker, [last_rule])
+        if corrected is not None:
+            return corrected
+    if answer.status == "fallback" or is_general_question(text):
+        return None
+    topic_rules = list(
+        dict.fromkeys([*([offer_rule] if offer_rule else []), *rules_for_topic(answer.faq_id)])
+    )
+    own = asks_own_case(text)  # facts in a question that names no owner must be several
+    checked = use_facts(
+        dispatcher, tracker, topic_rules, others=True, min_facts=1 if own else OTHER_RULE_FACTS
+    )
+    if checked is None and asks_for_check(text):  # the check of its topic, or of a close one
+        near = [*topic_rules, *(r for a in answer.alternatives for r in rules_for_topic(a.faq_id))]
+        return resume_form(near[0], Reading()) if near else None
+    return checked
+
+
+def context_topics(tracker: Tracker) -> set[str]:
+    """The topics the conversation is on: the last FAQ answer's, and those of the rules last
+    checked or offered (a follow-up such as "and how do I apply then?" refers to them)."""
+    topics = {str(t) for t in [tracker.get_slot("faq_id")] if t}
+    for rule in tracker.get_slot("rule_context") or []:
+        topics.update(rule_topics(str(rule)))
+    return topics
+
+
+def previous_question(tracker: Tracker) -> str | None:
+    """The teacher's message before the latest one (not a button's payload), if any."""
+    texts = [
+        " ".join(str(e.get("text") or "").split())
+        for e in tracker.events
+        if e.get("event") == "user" and not str(e.get("text") or "").startswith("/")
+    ]
+    return texts[-2] if len(texts) >= 2 and texts[-2] else None
+
+
+def follow_up(tracker: Tracker, answer: Answer, question: str) -> Answer:
+    """Read a question the retrieval is unsure of as a follow-up of the conversation so far.
+
+    A brief question on its own is often contested ("and can they still log in?"); when one
+    of the topics it would offer is one the conversation is on, that one is answered; otherwise
+    the question read together with the previous one may settle on one of its own closest topics.
+
+    Args:
+        tracker: The conversation.
+        answer: The (settled) answer to the question alone.
+        question: The question as retrieval saw it.
+
+    Returns:
+        ``answer`` answered, the answer to the question read with the previous one, or ``answer``.
+    """
+    if answer.status == "answered" or not tracker.get_slot("last_answer"):
+        return answer
+    if answer.status == "clarify":  # of the topics it would offer, the one the conversation is on
+        context = context_topics(tracker)
+        if answer.faq_id in context:
+            return replace(answer, status="answered")
+        offered = [a.faq_id for a in answer.alternatives[:2] if a.faq_id in context]
+        if len(offered) == 1:
+            return get_retriever().compose(offered[0], language(tracker), as_of=as_of())
+    earlier = previous_question(tracker)
+    if earlier is None or not is_brief(question):
+        return answer
+    joined = expand_shorthand(f"{earlier} {question}")
+    combined = settle(get_retriever().ask(joined, language(tracker), as_of()), joined)
+    own = {answer.faq_id, *(a.faq_id for a in answer.alternatives)}
+    if answer.status != "fallback" and combined.status == "answered" and combined.faq_id in own:
+        return combined
+    return answer
+
+
+def verdict_rule(tracker: Tracker) -> str | None:
+    """The rule of the conversation's last verdict, if the last answer was one."""
+    last = str(tracker.get_slot("last_answer") or "")
+    return last.removeprefix("rule:") if last.startswith("rule:") else None
 
 
 def missed(dispatcher: CollectingDispatcher, tracker: Tracker, answer: Answer | None) -> list[dict[str, Any]]:
@@ -215,22 +322,51 @@ def asks_own_case(text: str) -> bool:
     return is_own_case(text) and not is_general_question(text)
 
 
+def read_new_facts(tracker: Tracker, rule: str) -> tuple[Reading, dict[str, Any], dict[str, Any]]:
+    """The latest message read for ``rule``: the reading, the facts known before, and the ones it
+    changes; a list it adds to ("tudi na Hrvaškem") keeps its earlier items."""
+    known, text = rule_inputs(rule, tracker), slot_text(tracker)
+    reading = read_facts(
+        rule, text, lang=language(tracker), as_of=as_of(), intent=latest_intent(tracker), known=known
+    )
+    values = dict(reading.values)
+    for name, value in values.items():
+        if isinstance(value, list) and isinstance(known.get(name), list) and adds_to_list(text):
+            values[name] = list(dict.fromkeys([*known[name], *value]))
+    return reading, known, {n: v for n, v in values.items() if known.get(n) != v}
+
+
 def use_facts(
-    dispatcher: CollectingDispatcher, tracker: Tracker, rules: list[str]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    rules: list[str],
+    *,
+    others: bool = False,
+    min_facts: int = 1,
 ) -> list[dict[str, Any]] | None:
-    """Read the latest message for each of ``rules``; the first it gives new facts for gets its
-    verdict, or its form for what is still missing (a doubtful date asked first). None if the
-    message gives no new fact for any of them.
+    """Read the latest message for the rules; the one it gives most new facts for gets its
+    verdict, or its form for what is still missing (a doubtful date asked first).
+
+    Args:
+        dispatcher: The action's dispatcher.
+        tracker: The conversation.
+        rules: The rules to read for, most likely first (the first wins a tie).
+        others: Whether any other rule with inputs may be checked too, if the message gives it
+            at least ``OTHER_RULE_FACTS`` facts (a question answered on a neighbouring topic).
+        min_facts: New facts a rule of ``rules`` needs.
+
+    Returns:
+        The events, or None if the message gives too few new facts for every rule.
     """
-    intent = latest_intent(tracker)
-    for rule in rules:
-        known = rule_inputs(rule, tracker)
-        reading = read_facts(
-            rule, slot_text(tracker), lang=language(tracker), as_of=as_of(), intent=intent, known=known
-        )
-        fresh = {n: v for n, v in reading.values.items() if known.get(n) != v}
-        if not fresh:
-            continue
+    names = [*rules, *(r.name for r in list_rules() if others and r.inputs and r.name not in rules)]
+    best: tuple[int, str, Reading, dict[str, Any], dict[str, Any]] | None = None
+    for rule in names:
+        reading, known, fresh = read_new_facts(tracker, rule)
+        needed = min_facts if rule in rules else max(min_facts, OTHER_RULE_FACTS)
+        if len(fresh) >= needed and (best is None or len(fresh) > best[0]):
+            best = (len(fresh), rule, reading, known, fresh)
+    if best is not None:
+        _, rule, reading, known, fresh = best
         inputs = {**known, **fresh}
         clean = {n: v for n, v in inputs.items() if n not in reading.doubts}
         if (

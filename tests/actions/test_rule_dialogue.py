@@ -461,3 +461,133 @@ def test_general_question_with_a_year_gets_the_faq_answer(registry, domain) -> N
     tracker = make_tracker("which eTwinning groups active in 2021 were migrated?", "ask_faq")
     events, messages = run(registry, "action_answer_faq", tracker, domain)
     assert responses(messages)[0] == "utter_faq_answer" and "last_activity" not in slots(events)
+
+
+# --- facts anywhere, corrections whatever the NLU called them, follow-ups ----------------------
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("me in france and my partner in greece, first application, a plain class project: NQL?", "en"),
+        ("ik zit in belgie, mijn collega in duitsland, eerste aanvraag, gewoon een schoolproject", "nl"),
+        ("sem iz slovenije, partnerica iz italije, prvic prijavljamo, solski projekt", "sl"),
+    ],
+)
+def test_form_start_reads_a_school_project_as_school_education(
+    registry, domain, text: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    tracker = started(text, "check_national_quality_label", lang)
+    events, _ = run(registry, "validate_national_quality_label_form", tracker, domain)
+    assert slots(events)["school_education"] is True and slots(events)["requested_slot"] is None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("so will my students be able to read the new mailbox?", "en"),
+        ("mogen mijn leerlingen die mailbox gebruiken", "nl"),
+    ],
+)
+def test_form_start_reads_a_plural_choice(registry, domain, text: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    events, _ = run(
+        registry, "validate_mailbox_migration_form", started(text, "check_mailbox_migration", lang), domain
+    )
+    assert slots(events)["role"] == "pupil" and slots(events)["requested_slot"] is None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("we got one in austria as well", "en"),
+        ("ook in oostenrijk hebben we er een", "nl"),
+        ("imamo ga tudi v avstriji", "sl"),
+    ],
+)
+def test_country_added_after_a_verdict_keeps_the_earlier_ones(registry, domain, text: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    facts = {"nql_countries": ["SI"]}
+    tracker = make_tracker(
+        text,
+        "inform",
+        {
+            "language": lang,
+            **facts,
+            "verdict_facts": {"rule": "european_quality_label", "facts": facts},
+            "rule_context": ["european_quality_label"],
+            "last_answer": "rule:european_quality_label",
+        },
+    )
+    events, messages = run(registry, "action_update_facts", tracker, domain)
+    assert slots(events)["nql_countries"] == ["SI", "AT"]
+    assert responses(messages) == ["utter_facts_changed", "utter_rule_verdict"]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("oops my mistake, the last post in the group was on 2.2.2022", "en"),
+        ("pardon, ik vergiste me: de laatste activiteit was op 2.2.2022", "nl"),
+        ("oprostite, zmotila sem se, zadnja objava je bila 2. 2. 2022", "sl"),
+    ],
+)
+def test_correction_the_nlu_took_for_a_question_recomputes_the_verdict(
+    registry, domain, text: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    previous = {"rule": "group_migration", "facts": {"last_activity": "2019-05-10"}}
+    slot_values = {"language": lang, "last_activity": "2019-05-10", "verdict_facts": previous}
+    tracker = make_tracker(
+        text,
+        "ask_faq",
+        {**slot_values, "rule_context": ["group_migration"], "last_answer": "rule:group_migration"},
+    )
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert responses(messages) == ["utter_facts_changed", "utter_rule_verdict"]
+    assert slots(events)["last_activity"] == "2022-02-02"
+
+
+@pytest.mark.integration
+def test_question_with_the_facts_of_another_rule_gets_that_rules_verdict(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    text = "we've been on etwinning for 5 years, 4 teachers are active and we hold 3 labels, do we qualify?"
+    events, messages = run(registry, "action_answer_faq", make_tracker(text, "ask_faq"), domain)
+    assert responses(messages) == ["utter_rule_verdict"], messages
+    assert slots(events)["verdict_facts"]["rule"] == "school_label"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("could you please check if my project qualifies for a national quality label", "en"),
+        ("kun je eens nakijken of ons project een nationaal kwaliteitslabel kan krijgen", "nl"),
+    ],
+)
+def test_explicit_check_request_the_nlu_took_for_a_question_starts_the_check(
+    registry, domain, text: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    events, messages = run(
+        registry, "action_answer_faq", make_tracker(text, "ask_faq", {"language": lang}), domain
+    )
+    assert messages == [] and events[-1] == {
+        "event": "followup",
+        "timestamp": None,
+        "name": "national_quality_label_form",
+    }
+
+
+@pytest.mark.integration
+def test_brief_follow_up_on_the_conversations_topic_is_answered_not_asked_back(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    context = {"rule_context": ["national_quality_label"], "last_answer": "rule:national_quality_label"}
+    tracker = make_tracker(
+        "nice, and where do i apply for it?",
+        "ask_faq",
+        context,
+        events=[
+            user_event("check_national_quality_label", "both of us in spain, 1st time, school project: NQL?")
+        ],
+    )
+    _, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert responses(messages)[0] == "utter_faq_answer", messages

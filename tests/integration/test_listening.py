@@ -249,10 +249,47 @@ def test_short_colloquial_question_asks_back_or_finds_its_topic(stack: Stack, te
     reply = chat.say(text)
     stored = chat.stored()[-1]
     wrong = {"profile-events"} if "pic" in text else set()
+    found_rule = (
+        stored.kind == "rule_verdict" and stored.rule == "profile_picture_migration" and "pic" in text
+    )
     assert (
         stored.kind in ("clarify", "faq", "fallback")
         and stored.faq_id not in wrong
         or stored.kind == "clarify"
+        or found_rule  # the profile-picture check: its topic, with the sources' disagreement
     ), texts(reply)
     if stored.kind == "faq":
         assert stored.faq_id in {"profile-pictures", "old-account-login", "content-migrated"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "added", "verdict"),
+    [
+        ("en", "our project got the NQL in slovenia, can it get the european quality label?", "we got one in austria as well", "Yes"),
+        ("sl", "projekt je dobil nacionalni znak v sloveniji, lahko dobi evropski znak kakovosti?", "imamo ga tudi v avstriji", "Da"),
+    ],
+)  # fmt: skip
+def test_country_added_after_a_verdict_keeps_the_first(
+    stack: Stack, lang: str, question: str, added: str, verdict: str
+) -> None:
+    chat = Chat(stack)
+    chat.say(question)
+    reply = texts(chat.say(added))
+    assert chat.slot("nql_countries") == ["SI", "AT"] and verdict in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("en", "i'm in poland and my partner in lithuania, first submission, an ordinary school project: can we get the NQL?"),
+        ("nl", "ik zit in belgie en mijn partner in frankrijk, eerste aanvraag, een klasproject: krijgen we een kwaliteitslabel?"),
+        ("sl", "jaz sem iz slovenije, partner iz madzarske, prva prijava, solski projekt: lahko dobimo nacionalni znak?"),
+    ],
+)  # fmt: skip
+def test_every_fact_of_the_label_check_in_one_question_gives_the_verdict(
+    stack: Stack, lang: str, question: str
+) -> None:
+    chat = Chat(stack)
+    reply = texts(chat.say(question))
+    assert chat.slot("school_education") is True and chat.slot("requested_slot") is None, reply
+    assert ("rule_verdict", "yes") in kinds(chat) and chat.slot("language") == lang
