@@ -835,6 +835,9 @@
   function offerContact() {
     contactForm.hidden = false;
     contactError.hidden = true;
+    // The form takes room from the messages: keep the latest reply (open now or when we reply) in view.
+    var replies = log.querySelectorAll(".msg--bot, .msg--system, .msg--agent");
+    if (replies.length) reveal(replies[replies.length - 1]);
   }
 
   function showContactDone() {
