@@ -10,7 +10,12 @@ if [[ -f $model ]]; then
   echo "rasa: model $model is current"
   exit 0
 fi
+# Train beside the served model and swap it in only when complete: a Rasa that restarts (make
+# run supervises it) meanwhile still finds the old model instead of none.
 mkdir -p models/rasa
-rm -f models/rasa/nso-*.tar.gz
+staging=$(mktemp -d models/rasa/.training-XXXXXX)
+trap 'rm -rf "$staging"' EXIT
 .venv-rasa/bin/rasa train --config config.yml --domain domain --data data \
-  --out models/rasa --fixed-model-name "nso-$digest"
+  --out "$staging" --fixed-model-name "nso-$digest"
+mv "$staging/nso-$digest.tar.gz" "$model"
+find models/rasa -maxdepth 1 -name 'nso-*.tar.gz' ! -path "$model" -delete
