@@ -25,6 +25,12 @@ def openapi(client: TestClient) -> dict[str, Any]:
     return client.get("/openapi.json").json()
 
 
+@pytest.fixture
+def api(make_client: Callable[..., TestClient]) -> TestClient:
+    """A fresh app: its rate bucket is full, whatever the session's shared client has spent."""
+    return make_client()
+
+
 def _operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [(path, method, op) for path, ops in openapi["paths"].items() for method, op in ops.items()]
 
@@ -90,46 +96,46 @@ def test_openapi_console_operations_declare_session_and_csrf(openapi: dict[str, 
     assert "security" not in openapi["paths"]["/api/ask"]["post"]
 
 
-def test_unknown_path_is_404_problem(client: TestClient) -> None:
-    body = _assert_problem(client.get("/api/nothing-here"), 404)
+def test_unknown_path_is_404_problem(api: TestClient) -> None:
+    body = _assert_problem(api.get("/api/nothing-here"), 404)
     assert body["type"] == "about:blank" and body["title"] == "Not Found"
 
 
-def test_wrong_method_is_405_problem_allowing_every_method_of_the_path(client: TestClient) -> None:
-    response = client.patch("/api/chat/conversations/web-12345678/contact")
+def test_wrong_method_is_405_problem_allowing_every_method_of_the_path(api: TestClient) -> None:
+    response = api.patch("/api/chat/conversations/web-12345678/contact")
     _assert_problem(response, 405)
     assert response.headers["allow"] == "DELETE, PUT"
 
 
-def test_invalid_body_is_422_problem_with_one_error_per_field(client: TestClient) -> None:
-    body = _assert_problem(client.post("/api/ask", json={"text": "", "colour": "red"}), 422)
+def test_invalid_body_is_422_problem_with_one_error_per_field(api: TestClient) -> None:
+    body = _assert_problem(api.post("/api/ask", json={"text": "", "colour": "red"}), 422)
     assert {e["field"] for e in body["errors"]} == {"text", "colour"}
     assert "text" in body["detail"] and "colour" in body["detail"]
 
 
-def test_unknown_language_on_api_is_400_problem_listing_supported(client: TestClient) -> None:
-    body = _assert_problem(client.get("/api/faq/registration", params={"lang": "de"}), 400)
+def test_unknown_language_on_api_is_400_problem_listing_supported(api: TestClient) -> None:
+    body = _assert_problem(api.get("/api/faq/registration", params={"lang": "de"}), 400)
     assert body["supported"] == ["en", "nl", "sl"] and "'de'" in body["detail"]
 
 
-def test_unknown_rule_is_404_problem_listing_known(client: TestClient) -> None:
-    body = _assert_problem(client.post("/api/rules/nope", json={}), 404)
+def test_unknown_rule_is_404_problem_listing_known(api: TestClient) -> None:
+    body = _assert_problem(api.post("/api/rules/nope", json={}), 404)
     assert body["known"] == [spec.name for spec in rules.list_rules()]
 
 
-def test_rule_input_unreadable_is_422_problem_with_example(client: TestClient) -> None:
-    response = client.post("/api/rules/group_migration", json={"inputs": {"last_activity": "someday"}})
+def test_rule_input_unreadable_is_422_problem_with_example(api: TestClient) -> None:
+    response = api.post("/api/rules/group_migration", json={"inputs": {"last_activity": "someday"}})
     (error,) = _assert_problem(response, 422)["errors"]
     assert error["field"] == "last_activity" and error["example"]
 
 
-def test_as_of_as_a_number_is_422_not_1970(client: TestClient) -> None:
-    body = _assert_problem(client.post("/api/ask", json={"text": "registration", "as_of": 0}), 422)
+def test_as_of_as_a_number_is_422_not_1970(api: TestClient) -> None:
+    body = _assert_problem(api.post("/api/ask", json={"text": "registration", "as_of": 0}), 422)
     assert body["errors"][0]["field"] == "as_of"
 
 
-def test_console_api_without_session_is_401_problem(client: TestClient) -> None:
-    body = _assert_problem(client.get("/console/api/queue"), 401)
+def test_console_api_without_session_is_401_problem(api: TestClient) -> None:
+    body = _assert_problem(api.get("/console/api/queue"), 401)
     assert body["detail"] == "sign in first"
 
 
