@@ -132,15 +132,6 @@ class SearchPublic(BaseModel):
     hits: list[HitPublic]
 
 
-class HealthPublic(BaseModel):
-    """Liveness and what is loaded."""
-
-    status: Literal["ok"]
-    kb_digest: str
-    topics: int
-    entries: int
-
-
 RuleInputScalar = str | bool | int | float
 RULE_INPUT_SHAPE = 'text, a number, true/false or a flat list of these, for example "BE, SI" or ["BE", "SI"]'
 
