@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("validate", help="check the KB files; print file:line problems")
     check.add_argument("--kb-dir", type=Path, default=None)
+    check.add_argument(
+        "--rules-dir", type=Path, default=None, help="rule data files (default knowledge/rules/data)"
+    )
     listing = sub.add_parser("conflicts", help="write knowledge/kb/CONFLICTS.md from the conflict links")
     listing.add_argument("--kb-dir", type=Path, default=None)
     listing.add_argument("--check", action="store_true", help="exit 1 if CONFLICTS.md is out of date")
@@ -25,9 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = get_settings()
     if args.command == "validate":
+        from knowledge.date_audit import RULES_DATA_DIR
         from knowledge.validate import validate
 
-        problems = validate(args.kb_dir or settings.kb_dir)
+        problems = validate(args.kb_dir or settings.kb_dir, args.rules_dir or RULES_DATA_DIR)
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"knowledge: {len(problems)} problem(s)", file=sys.stderr)

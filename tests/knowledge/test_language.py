@@ -60,8 +60,10 @@ def _slovenian_texts(kb: KnowledgeBase) -> list[str]:
     texts += [e.question["sl"] for e in kb.entries.values()]
     texts += [d.label.sl for e in kb.entries.values() for d in e.dates]
     texts += [c.differs.sl for e in kb.entries.values() for c in e.conflicts_with]
-    for name in ("conversation/texts.yml", "knowledge/messages.yml"):
-        texts += re.findall(r"\bsl: \"(.*)\"", (ROOT / name).read_text(encoding="utf-8"))
+    files = [ROOT / "conversation/texts.yml", ROOT / "knowledge/messages.yml"]
+    files += sorted((ROOT / "knowledge" / "rules" / "data").glob("*.yml"))  # verdicts and reasons
+    for path in files:
+        texts += re.findall(r"\bsl: \"(.*)\"", path.read_text(encoding="utf-8"))
     return texts
 
 

@@ -307,3 +307,59 @@ def test_validate_document_url_or_describes_not_as_its_source_reports_file_and_l
     hits = [p for p in validate(kb_copy) if p.path == target and message in p.message]
     assert hits, [str(p) for p in validate(kb_copy)]
     assert any(abs(p.line - line) <= 9 for p in hits), [str(p) for p in hits]
+
+
+@pytest.mark.parametrize(
+    ("folder", "file", "old", "new", "message"),
+    [
+        # a rule fact giving "before July 2022" its own day instead of naming the KB's key date
+        (
+            "rules",
+            "facts.yml",
+            "    date: toolkit_result_pdfs_download_deadline\n    source: {entry: ec-en-toolkit-self-assessment-pdfs",
+            "    value: 2022-06-30\n    source: {entry: ec-en-toolkit-self-assessment-pdfs",
+            "fact toolkit_not_migrated: restates a date (2022-06-30)",
+        ),
+        # a rule text writing out a date of its own
+        (
+            "rules",
+            "seg_migration.yml",
+            "by {seg_reviewed_contact_deadline},",
+            "by 15 May 2022,",
+            "restates a date ('15 May 2022')",
+        ),
+        # "v maju 2022" stored as 1 May 2022
+        (
+            "kb",
+            "ec-faq-sl.yml",
+            'date: 2022-05\n        says: "v maju 2022"',
+            'date: 2022-05-01\n        says: "v maju 2022"',
+            "is more precise than its source words 'maju 2022' (month",
+        ),
+    ],
+)
+def test_validate_cli_rejects_a_rule_date_or_a_date_finer_than_its_source(
+    kb_copy: Path, rules_copy: Path, folder: str, file: str, old: str, new: str, message: str
+) -> None:
+    target = (rules_copy if folder == "rules" else kb_copy) / file
+    line = _edit(target, old, new)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "knowledge",
+            "validate",
+            "--kb-dir",
+            str(kb_copy),
+            "--rules-dir",
+            str(rules_copy),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stderr
+    hits = [row for row in done.stderr.splitlines() if row.startswith(f"{target}:") and message in row]
+    assert hits, done.stderr
+    assert any(abs(int(row[len(f"{target}:") :].split(":")[0]) - line) <= 6 for row in hits), hits
+    assert "knowledge: 1 problem(s)" in done.stderr

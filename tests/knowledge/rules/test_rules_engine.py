@@ -174,6 +174,12 @@ BOUNDARIES = [
         "yes",
         Q_LABELS,
     ),
+    (
+        "portfolio_activity_migration",
+        {"activity_date": "2019-06-15", "is_quality_label": True, "project_registered": "2018-07-01"},
+        "uncertain",
+        Q_LABELS_SCHOOL_YEAR,
+    ),
     # national_quality_label: first four submissions; two countries for projects in school education
     ("national_quality_label", {**NQL_OK, "submission_number": 3}, "yes", Q_NQL_COUNTRIES),
     ("national_quality_label", {**NQL_OK, "submission_number": 4}, "yes", Q_NQL_FOUR),
@@ -738,3 +744,25 @@ def test_parse_input_reads_one_slot_like_evaluate() -> None:
 def test_parse_input_rejects_bad_values(rule: str, name: str, raw: str, error: type[Exception]) -> None:
     with pytest.raises(error):
         parse_input(rule, name, raw)
+
+
+def _outcome_index(rule: str, inputs: dict[str, object], as_of: dt.date) -> int:
+    """Which of the rule's outcomes (``RuleDef.outcomes()``) the inputs select, as evaluate picks it."""
+    from knowledge.rules.engine import decide
+    from knowledge.rules.schema import AS_OF
+
+    book = load_rulebook()
+    definition = book.rules[rule]
+    values = {name: parse_input(rule, name, raw) for name, raw in inputs.items()}
+    decision = decide(definition, {**values, AS_OF: as_of}, book.operands)
+    assert decision.outcome is not None, (rule, inputs, decision.missing)
+    return next(i for i, outcome in enumerate(definition.outcomes()) if outcome is decision.outcome)
+
+
+def test_every_rule_case_has_a_test_row_citing_its_source_sentence() -> None:
+    # Each case of each rule file (and each criteria rule's met / not met) is reached by a row of
+    # BOUNDARIES or AS_OF_BOUNDARIES, whose source sentence test_rule_*boundaries* check.
+    reached = {(rule, _outcome_index(rule, inputs, TODAY)) for rule, inputs, _, _ in BOUNDARIES}
+    reached |= {(rule, _outcome_index(rule, inputs, as_of)) for rule, inputs, as_of, *_ in AS_OF_BOUNDARIES}
+    every = {(name, i) for name, rule in load_rulebook().rules.items() for i in range(len(rule.outcomes()))}
+    assert sorted(every - reached) == []
