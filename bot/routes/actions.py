@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from anyio import to_thread
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import (
     ActionExecutionRejection,
@@ -44,6 +44,35 @@ SDK_ERRORS = errors.responses(
     s404=("Unknown action", _sdk_error(404, "No registered action found for name 'action_x'.", "action_x")),
     s449=("Rasa must send its domain", _sdk_error(449, "Domain context is missing.", "action_ask")),
 )
+
+
+class _TrackerSdk(BaseModel):
+    """What the SDK's ``Tracker.from_dict`` reads without checking; the rest passes through."""
+
+    model_config = ConfigDict(extra="allow")
+    sender_id: str = Field(min_length=1)
+    slots: dict[str, Any] = Field(default_factory=dict)
+    latest_message: dict[str, Any] = Field(default_factory=dict)
+    events: list[dict[str, Any]] = Field(default_factory=list)
+    active_loop: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActionCallSdk(BaseModel):
+    """The action call Rasa sends: which action, and the conversation it runs in."""
+
+    model_config = ConfigDict(extra="allow")
+    next_action: str = Field(min_length=1)
+    tracker: _TrackerSdk
+    domain: dict[str, Any] | None = None
+
+
+def _unreadable(exc: ValidationError) -> JSONResponse:
+    """422 for a call the SDK would crash on (a 500 before): a clear error, not a server fault."""
+    fields = [
+        {"field": ".".join(str(p) for p in e["loc"])[:120] or "body", "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    return errors.invalid(fields)
 
 
 class ActionResultSdk(BaseModel):
@@ -85,7 +114,11 @@ async def run_action(
     if not hmac.compare_digest(token.encode(), action_token(settings).encode()):
         return _refuse(403, "forbidden: this endpoint is for the Rasa server", None)
     try:
-        result = await to_thread.run_sync(_run_in_thread, action_call)
+        call = ActionCallSdk.model_validate(action_call).model_dump()
+    except ValidationError as exc:
+        return _unreadable(exc)
+    try:
+        result = await to_thread.run_sync(_run_in_thread, call)
     except ActionExecutionRejection as exc:
         return _refuse(400, exc.message, exc.action_name)
     except ActionNotFoundException as exc:

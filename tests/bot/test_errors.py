@@ -149,3 +149,24 @@ def test_rate_limited_is_429_problem_with_retry_after(
     assert refused, [r.status_code for r in responses]
     _assert_problem(refused[0], 429)
     assert int(refused[0].headers["retry-after"]) >= 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        {"next_action": "action_answer_faq"},
+        {"next_action": "action_answer_faq", "tracker": None},
+        {"next_action": "action_answer_faq", "tracker": {"slots": {}}},
+        {"next_action": "", "tracker": {"sender_id": "x"}},
+        {"tracker": {"sender_id": "x"}},
+    ],
+)
+def test_action_call_rasa_sdk_cannot_read_is_422_problem_not_500(
+    api: TestClient, call: dict[str, Any]
+) -> None:
+    """With Rasa's token, a call without a tracker crashed rasa-sdk's executor (a 500)."""
+    from settings import action_token, get_settings
+
+    response = api.post("/webhook", params={"token": action_token(get_settings())}, json=call)
+    body = _assert_problem(response, 422)
+    assert body["errors"]
