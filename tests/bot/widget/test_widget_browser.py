@@ -37,11 +37,17 @@ SOURCE_LABEL = {
     "nl": re.compile(r"\bBron(nen)?: \S"),
     "sl": re.compile(r"\bViri?: \S"),
 }
-# FAQ answers whose source line carries a link (the EC's how-to pages).
+# FAQ answers from the how-to document, which names no address (so its source line has no link).
 FAQ = {
     "en": "How do I find, join or create an eTwinning Group?",
     "nl": "Hoe vind ik een eTwinning-groep, hoe word ik lid of hoe maak ik er zelf een aan?",
     "sl": "Kako najdem skupino eTwinning, se ji pridružim ali jo ustvarim?",
+}
+# FAQ answers whose one source line carries a link (the EC's FAQ gives the platform's address).
+LINKED = {
+    "en": "When was the European School Education Platform launched?",
+    "nl": "Wanneer werd het European School Education Platform gelanceerd?",
+    "sl": "Kdaj je bila Evropska platforma za šolsko izobraževanje zagnana?",
 }
 VAGUE = {"en": "groups", "nl": "groepen", "sl": "eTwinning projekti"}  # each yields "which of these?" buttons
 OPENING_HOURS = {"en": "Mon–Fri 09:00–17:00", "nl": "ma–vr 09:00–17:00"}  # the default schedule per language
@@ -189,8 +195,8 @@ def test_widget_question_in_language_shows_answer_with_source_link(
     widget = Widget.on_demo(page, stack, lang)
     widget.open()
     expect(page.get_by_role("combobox")).to_have_value(lang)
-    widget.ask(FAQ[lang])
-    expect(page.locator(".msg--user .text").last).to_have_text(FAQ[lang])
+    widget.ask(LINKED[lang])
+    expect(page.locator(".msg--user .text").last).to_have_text(LINKED[lang])
     answer = answer_with_source(widget)
     source = answer.locator(".source").first
     expect(source).to_have_text(SOURCE_LABEL[lang])
@@ -205,7 +211,7 @@ def test_widget_question_in_language_shows_answer_with_source_link(
 def test_widget_vague_question_alternative_click_gives_answer(stack: Stack, page: Page, lang: str) -> None:
     widget = Widget.on_demo(page, stack, lang)
     widget.open()
-    widget.ask(FAQ[lang])  # sets the conversation's language, as a real first question does
+    widget.ask(LINKED[lang])  # sets the conversation's language, as a real first question does
     widget.ask(VAGUE[lang])
     alternatives = widget.replies.last.locator(".quick-reply")
     expect(alternatives.nth(1)).to_be_visible()
