@@ -88,9 +88,11 @@
       insert.addEventListener("click", function () {
         var target = document.getElementById(targetId);
         if (!current || !target) return;
+        // The notes say where the sources disagree: a reply built from the answer keeps them.
+        var notes = current.notes.length ? "\n\n" + current.notes.map(function (n) { return "- " + n; }).join("\n") : "";
         var source = current.sources[0];
         var cite = source ? "\n\n" + source.title + (safeUrl(source.url) ? " " + source.url : "") : "";
-        target.value = (target.value ? target.value + "\n\n" : "") + current.answer + cite;
+        target.value = (target.value ? target.value + "\n\n" : "") + current.answer + notes + cite;
         target.focus();
       });
     }

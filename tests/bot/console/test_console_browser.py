@@ -128,6 +128,16 @@ def test_console_agent_takes_over_replies_and_hands_back(stack: Stack, browser: 
     expect(agent.locator(".msg--user").last).to_be_visible()
     _shot(agent, "transcript")
 
+    # The KB panel inserts an answer into the reply with its disagreement notes (issue 15).
+    agent.get_by_role("searchbox", name="Search the knowledge base").fill("will my contacts be migrated")
+    agent.get_by_role("button", name="Search", exact=True).click()
+    agent.locator("[data-kb-hits] li button").first.click()
+    notes = agent.locator('[data-kb-answer] [data-slot="notes"] li')
+    expect(notes.first).to_be_visible()
+    agent.get_by_role("button", name="Insert into reply").click()
+    inserted = reply.input_value()
+    assert notes.first.inner_text() in inserted and inserted.index(notes.first.inner_text()) > 0
+
     # Hand back: the handoff closes, Rasa's slot is reset, the assistant answers again.
     agent.get_by_role("button", name="Hand back to the assistant").click()
     expect(agent.locator('[data-done="handback"]')).to_be_visible()
