@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from bot.console.common import ConsoleRoute
 from bot.deps import CurrentAgent, SettingsDep
+from bot.schemas import Lang
 from conversation.saved_replies import list_saved_replies
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -27,7 +28,7 @@ class SavedReplyPublic(BaseModel):
 def read_saved_replies(
     settings: SettingsDep,
     _agent: CurrentAgent,
-    language: Annotated[str | None, Query(max_length=8)] = None,
+    language: Annotated[Lang | None, Query(description="en | nl | sl; every language without it")] = None,
 ) -> list[SavedReplyPublic]:
     """The saved replies in ``language`` (all languages without it), by shortcut."""
     return [
