@@ -76,12 +76,18 @@ def test_gateway_rasa_down_queues_message_and_replies_in_language(
         {"text": "x" * 2001},
         {"text": "hi", "conversation_id": "bad id!"},
         {"text": "hi", "payload": "no-slash"},
-        {"text": "hi", "lang": "de"},
         {"text": ["list"]},
     ],
 )
 def test_chat_bad_input_is_422(rasa_down_client: TestClient, payload: dict[str, object]) -> None:
     assert rasa_down_client.post("/api/chat/messages", json=payload).status_code == 422
+
+
+def test_chat_unsupported_language_is_400_naming_the_supported(rasa_down_client: TestClient) -> None:
+    """What the API has always promised for a language it does not speak (README, /docs)."""
+    response = rasa_down_client.post("/api/chat/messages", json={"text": "hi", "lang": "de"})
+    assert response.status_code == 400
+    assert response.json()["supported"] == ["en", "nl", "sl"]
 
 
 def test_chat_unknown_conversation_is_404(rasa_down_client: TestClient) -> None:
