@@ -125,8 +125,12 @@ def mail_reply(settings: Settings, conversation_id: str, agent_name: str, text: 
         if contact is None:
             return False
         to, lang = contact.email, contact.consent_language
+        conversation = session.get(Conversation, conversation_id)
+        channel = conversation.channel if conversation else "web"
+    # Where the teacher can answer: the website's chat, or the Telegram chat they asked in.
+    key = "mail_reply_body_telegram" if channel == "telegram" else "mail_reply_body"
     subject = system_text("mail_reply_subject", lang, settings)
-    body = system_text("mail_reply_body", lang, settings, name=agent_name.split(maxsplit=1)[0], text=text)
+    body = system_text(key, lang, settings, name=agent_name.split(maxsplit=1)[0], text=text)
     return _send(settings, to, subject, body)
 
 

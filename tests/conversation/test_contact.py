@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from conversation import live
 from conversation.clock import utcnow
@@ -22,7 +22,7 @@ from conversation.contact import (
 )
 from conversation.db import session_scope
 from conversation.mailer import MailNotConfiguredError, send_mail
-from conversation.models import Agent, Contact, Handoff, Message
+from conversation.models import Agent, Contact, Conversation, Handoff, Message
 from conversation.privacy import erase_conversation, purge_older_than
 from settings import Settings
 from tests.conversation.factories import add_conversation, privacy_settings, rows
@@ -94,6 +94,16 @@ def test_mail_reply_arrives_at_smtp_server_in_teachers_language(settings: Settin
     body = mail.get_content()
     assert "Els van de eTwinning-helpdesk antwoordde" in body and "https://example.org/hulp" in body
     assert "Peeters" not in body
+
+
+def test_mail_reply_tells_a_telegram_teacher_to_answer_in_telegram(settings: Settings, inbox: Inbox) -> None:
+    with session_scope(settings.database_url) as session:
+        session.execute(update(Conversation).where(Conversation.id == CID).values(channel="telegram"))
+    save_contact(settings, CID, ADDRESS, language="en", transcript=False)
+    assert mail_reply(settings, CID, "Els Peeters", "Hello")
+    [mail] = inbox.wait_for(1)
+    body = mail.get_content()
+    assert "Telegram chat where you asked" in body and "website" not in body
 
 
 def test_mail_reply_without_contact_sends_nothing(settings: Settings, inbox: Inbox) -> None:
