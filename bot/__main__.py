@@ -13,11 +13,16 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 
+from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 
 from bot.backup_cli import register as register_backup
 from bot.channels.telegram import (
     ALLOWED_UPDATES,
+    EMAIL_COMMAND,
+    END_COMMAND,
+    GREET_COMMANDS,
+    LANGUAGE_COMMAND,
     TelegramChannel,
     TelegramNotConfiguredError,
     make_bot,
@@ -29,10 +34,30 @@ from bot.privacy_cli import register as register_privacy
 from bot.serve_cli import register as register_serve
 from bot.users_cli import register as register_users
 from conversation.rasa_client import RasaClient
+from conversation.texts import system_text
 from settings import Settings, get_settings, rasa_token
 
 WEBHOOK_PATH = "/channels/telegram"
 SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
+
+
+MENU = (
+    (GREET_COMMANDS[0], "start"),
+    (LANGUAGE_COMMAND, "language"),
+    (EMAIL_COMMAND, "email"),
+    (END_COMMAND, "end"),
+)
+"""Telegram's command menu: each command and the key of its description in conversation/texts.yml."""
+
+
+async def register_commands(bot: Bot, settings: Settings) -> None:
+    """Show the commands in Telegram's menu, described in the teacher's app language (en default)."""
+    for lang, code in (("en", None), ("nl", "nl"), ("sl", "sl")):
+        commands = [
+            BotCommand(command.lstrip("/"), system_text(f"telegram_command_{key}", lang, settings))
+            for command, key in MENU
+        ]
+        await bot.set_my_commands(commands, language_code=code)
 
 
 async def set_webhook(settings: Settings) -> str:
@@ -52,6 +77,7 @@ async def set_webhook(settings: Settings) -> str:
     url = settings.public_url.rstrip("/") + WEBHOOK_PATH
     async with make_bot(settings) as bot:
         await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        await register_commands(bot, settings)
     return url
 
 
@@ -60,6 +86,7 @@ async def run_polling(settings: Settings, timeout: int = 30, batches: int | None
     rasa = RasaClient(settings.rasa_url, settings.rasa_timeout, rasa_token(settings))
     try:
         async with make_bot(settings) as bot:
+            await register_commands(bot, settings)
             await poll(TelegramChannel(settings, rasa, bot), timeout=timeout, batches=batches)
     finally:
         await rasa.close()

@@ -21,7 +21,7 @@ from bench.stack import free_port
 
 TOKEN = "123456789:AAH-fake_token_for_tests_0123456789ab"
 SECRET = "s3cret-webhook_token"
-JSON_FIELDS = ("reply_markup", "allowed_updates")  # PTB sends these JSON-encoded inside the form
+JSON_FIELDS = ("reply_markup", "allowed_updates", "commands")  # PTB sends these JSON-encoded inside the form
 
 
 @dataclass
@@ -99,7 +99,7 @@ class FakeBotApi:
                 "chat": {"id": int(params["chat_id"]), "type": "private"},
                 "text": params["text"],
             }
-        if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook"):
+        if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook", "setMyCommands"):
             return True
         if method == "getUpdates":
             offset = int(params.get("offset") or 0)

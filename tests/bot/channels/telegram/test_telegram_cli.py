@@ -33,6 +33,21 @@ def test_telegram_set_webhook_sends_url_and_secret(
     assert "https://nso.example.org/channels/telegram" in capsys.readouterr().out
 
 
+def test_telegram_set_webhook_registers_the_command_menu_in_each_language(
+    configure: Callable[..., Settings], fake_bot_api: FakeBotApi
+) -> None:
+    configure(public_url="https://nso.example.org/")
+    assert main(["telegram", "set-webhook"]) == 0
+    menus = {
+        params.get("language_code"): params["commands"] for params in fake_bot_api.called("setMyCommands")
+    }
+    assert set(menus) == {None, "nl", "sl"}
+    for commands in menus.values():
+        assert [c["command"] for c in commands] == ["start", "language", "email", "end"]
+    assert "helpdesk" in menus[None][3]["description"]
+    assert "gesprek" in menus["nl"][3]["description"] and "klepet" in menus["sl"][3]["description"]
+
+
 @pytest.mark.parametrize(
     "overrides", [{"public_url": ""}, {"public_url": "https://x.org", "telegram_webhook_secret": "has space"}]
 )
