@@ -30,7 +30,7 @@ GROUP_CHECK = {
     "sl": "Ali bo moja skupina eTwinning prenesena? Sem njen skrbnik",
 }
 LAST_ACTIVITY = {"en": "15.6.2021", "nl": "15 juni 2021", "sl": "15. junij 2021"}
-VAGUE = {"en": "groups", "nl": "groepen", "sl": "prijava"}
+VAGUE = {"en": "groups", "nl": "groepen", "sl": "skupine"}
 HUMAN = {
     "en": "I would like to talk to a real person please",
     "nl": "Ik wil graag met een echte medewerker praten",
