@@ -43,6 +43,18 @@ def _edit(path: Path, old: str, new: str) -> int:
     return text[:pos].count("\n") + 1
 
 
+def _assert_reported_near_edit(
+    kb_copy: Path, file: str, old: str, new: str, message: str, within: int
+) -> None:
+    """Edit ``file`` of the KB copy; validate must report ``message`` for it near the edited line."""
+    target = kb_copy / file
+    line = _edit(target, old, new)
+    problems = validate(kb_copy)
+    hits = [p for p in problems if p.path == target and message in p.message]
+    assert hits, [str(p) for p in problems]
+    assert any(abs(p.line - line) <= within for p in hits), [str(p) for p in hits]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
@@ -55,12 +67,7 @@ def _edit(path: Path, old: str, new: str) -> int:
     ],
 )
 def test_validate_broken_file_reports_file_and_line(kb_copy: Path, old: str, new: str, message: str) -> None:
-    target = kb_copy / "nso-flanders-faq-nl.yml"
-    line = _edit(target, old, new)
-    problems = validate(kb_copy)
-    hits = [p for p in problems if p.path == target and message in p.message]
-    assert hits, [str(p) for p in problems]
-    assert any(abs(p.line - line) <= 3 for p in hits), [str(p) for p in hits]
+    _assert_reported_near_edit(kb_copy, "nso-flanders-faq-nl.yml", old, new, message, within=3)
 
 
 def test_validate_one_way_conflict_link_is_reported(kb_copy: Path) -> None:
@@ -208,11 +215,7 @@ def rules_copy(tmp_path: Path) -> Path:
 def test_validate_date_not_as_its_source_says_reports_file_and_line(
     kb_copy: Path, file: str, old: str, new: str, message: str
 ) -> None:
-    target = kb_copy / file
-    line = _edit(target, old, new)
-    hits = [p for p in validate(kb_copy) if p.path == target and message in p.message]
-    assert hits, [str(p) for p in validate(kb_copy)]
-    assert any(abs(p.line - line) <= 6 for p in hits), [str(p) for p in hits]
+    _assert_reported_near_edit(kb_copy, file, old, new, message, within=6)
 
 
 @pytest.mark.parametrize(
@@ -302,11 +305,7 @@ def test_validate_day_without_year_given_a_year_reports_file_and_line(kb_copy: P
 def test_validate_document_url_or_describes_not_as_its_source_reports_file_and_line(
     kb_copy: Path, file: str, old: str, new: str, message: str
 ) -> None:
-    target = kb_copy / file
-    line = _edit(target, old, new)
-    hits = [p for p in validate(kb_copy) if p.path == target and message in p.message]
-    assert hits, [str(p) for p in validate(kb_copy)]
-    assert any(abs(p.line - line) <= 9 for p in hits), [str(p) for p in hits]
+    _assert_reported_near_edit(kb_copy, file, old, new, message, within=9)
 
 
 @pytest.mark.parametrize(
