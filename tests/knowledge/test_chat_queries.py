@@ -26,7 +26,7 @@ def answer(confidence: float, runner_up: float) -> Answer:
 @pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "expanded"),
-    [("what happens to my profile pic?", "what happens to my profile picture?"), ("pw", "password"), ("mijn ww", "mijn wachtwoord"), ("my TwinSpace", "my TwinSpace")],
+    [("what happens to my profile pic?", "what happens to my profile picture?"), ("pw", "password"), ("mijn ww", "mijn wachtwoord"), ("my TwinSpace", "my TwinSpace"), ("my grp profpic", "my group profile picture")],
 )  # fmt: skip
 def test_expand_shorthand_writes_out_chat_words(text: str, expanded: str) -> None:
     assert expand_shorthand(text) == expanded
