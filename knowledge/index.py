@@ -27,7 +27,7 @@ UNITS_FILE = "units.json"
 MANIFEST_FILE = "manifest.json"
 # Fitted by knowledge.retrieve on the index's vectors: a rebuilt index makes it stale.
 CALIBRATION_FILE = "calibration.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,27 @@ class Unit:
 
 
 def collect_units(kb: KnowledgeBase) -> list[Unit]:
-    """All indexable texts of the KB, in a stable order."""
+    """All indexable texts of the KB, in a stable order, each text once per topic and language.
+
+    A topic's variants in several documents often carry the same translated question or
+    paraphrase. Indexed twice, such a text fills both places of the topic's dense pool
+    (``calibration.DENSE_POOL``, "two units that agree") and its BM25 document frequency, so
+    the one wording outweighs the topic's other units; it is indexed once, under the first entry.
+    """
     units: list[Unit] = []
+    seen: set[tuple[str, str, str]] = set()
     for entry in kb.entries.values():
         for lang in LANGS:
-            units.append(Unit(entry.topic, entry.id, lang, "question", entry.question[lang]))
-            units.extend(
-                Unit(entry.topic, entry.id, lang, "paraphrase", text)
-                for text in entry.paraphrases.get(lang, [])
-            )
-            units.append(Unit(entry.topic, entry.id, lang, "answer", entry.answer[lang].text))
+            texts = [
+                ("question", entry.question[lang]),
+                *(("paraphrase", text) for text in entry.paraphrases.get(lang, [])),
+                ("answer", entry.answer[lang].text),
+            ]
+            for kind, text in texts:
+                key = (entry.topic, lang, " ".join(text.casefold().split()))
+                if key not in seen:
+                    seen.add(key)
+                    units.append(Unit(entry.topic, entry.id, lang, kind, text))
     return units
 
 
