@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from knowledge.config import RetrievalConfig
 from knowledge.embedder import Embedder
 from knowledge.loader import KnowledgeBase, load_kb
 from knowledge.schema import LANGS
+from knowledge.text import fold
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "units.faiss"
@@ -27,7 +29,8 @@ UNITS_FILE = "units.json"
 MANIFEST_FILE = "manifest.json"
 # Fitted by knowledge.retrieve on the index's vectors: a rebuilt index makes it stale.
 CALIBRATION_FILE = "calibration.json"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ def collect_units(kb: KnowledgeBase) -> list[Unit]:
     A topic's variants in several documents often carry the same translated question or
     paraphrase. Indexed twice, such a text fills both places of the topic's dense pool
     (``calibration.DENSE_POOL``, "two units that agree") and its BM25 document frequency, so
-    the one wording outweighs the topic's other units; it is indexed once, under the first entry.
+    the one wording outweighs the topic's other units; it is indexed once, under the first entry
+    (texts that differ only in case, accents or punctuation count as the same).
     """
     units: list[Unit] = []
     seen: set[tuple[str, str, str]] = set()
@@ -59,7 +63,7 @@ def collect_units(kb: KnowledgeBase) -> list[Unit]:
                 ("answer", entry.answer[lang].text),
             ]
             for kind, text in texts:
-                key = (entry.topic, lang, " ".join(text.casefold().split()))
+                key = (entry.topic, lang, " ".join(_WORD.findall(fold(text))))
                 if key not in seen:
                     seen.add(key)
                     units.append(Unit(entry.topic, entry.id, lang, kind, text))

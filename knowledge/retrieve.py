@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 Status = Literal["answered", "clarify", "fallback"]
 CALIBRATION_FILE = "calibration.json"
 # Bump when scoring changes (tokens, fusion) so the saved calibration is refitted.
-METHOD_VERSION = 9
+METHOD_VERSION = 10
 DENSE_CANDIDATES = 256
 
 
