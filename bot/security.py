@@ -96,6 +96,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", "X-Conversation-Token"],
+        expose_headers=["Retry-After"],  # the widget on the NSO's site waits as long as asked
     )
 
     async def _database_unavailable(_: Request, exc: Exception) -> ProblemResponse:

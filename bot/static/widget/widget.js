@@ -158,6 +158,8 @@
   var TYPING_PING_MS = 3000; // the console shows "typing" for 6 s after a ping
   var CONSENT_VERSION = "email-consent-v1"; // conversation/contact.py CONSENT_VERSION: the emailConsent text
   var REQUEST_TIMEOUT_MS = 30000;
+  var BUSY_RETRIES = 4; // a message refused with 429/503 is sent again this many times
+  var MAX_RETRY_WAIT_S = 20; // longest wait between them, whatever Retry-After says
   // A line that starts with one of these is the answer's source (see domain/responses.yml).
   var SOURCE_LINE = /^(Sources?|Bron(nen)?|Viri?):\s/;
   var URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"']+/gi;
@@ -711,6 +713,7 @@
         if (!response.ok) {
           var error = new Error("HTTP " + response.status);
           error.status = response.status;
+          error.retryAfter = parseInt(response.headers.get("Retry-After") || "", 10);
           throw error;
         }
         return response.status === 204 ? null : response.json();
@@ -743,6 +746,24 @@
     endButton.hidden = true;
   }
 
+  /**
+   * POST a message; when the server says "busy" (429 rate limit, 503) it has not taken the
+   * message, so wait as long as it asks (Retry-After, capped) and try again: a teacher who types
+   * fast, or a school where many share one address, loses nothing.
+   */
+  function postMessage(body, attempt) {
+    return api("POST", "/api/chat/messages", body).catch(function (error) {
+      var busy = error.status === 429 || error.status === 503;
+      if (!busy || attempt >= BUSY_RETRIES) throw error;
+      var seconds = error.retryAfter > 0 ? Math.min(error.retryAfter, MAX_RETRY_WAIT_S) : 2;
+      return new Promise(function (resolve) {
+        window.setTimeout(resolve, seconds * 1000);
+      }).then(function () {
+        return postMessage(body, attempt + 1);
+      });
+    });
+  }
+
   function send(text, payload, retried) {
     text = text.trim().slice(0, MAX_TEXT);
     if (!text || (state.busy && !retried)) return Promise.resolve();
@@ -752,7 +773,7 @@
     if (payload) body.payload = payload;
     var bubble = addLocal("user", text);
     setBusy(true);
-    return api("POST", "/api/chat/messages", body)
+    return postMessage(body, 0)
       .then(function (reply) {
         state.conversationId = reply.conversation_id;
         if (reply.conversation_token) state.token = reply.conversation_token;

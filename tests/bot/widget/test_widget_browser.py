@@ -6,6 +6,7 @@ Each test opens /demo?lang=xx in a fresh browser context, uses the widget as a t
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 
 from bench.stack import ROOT, Stack
 from conversation.db import session_scope
@@ -205,6 +206,36 @@ def test_widget_question_in_language_shows_answer_with_source_link(
     expect(answer.get_by_role("button", name=HELPFUL[lang], exact=True)).to_be_visible()
     source.scroll_into_view_if_needed()
     widget.shot(f"widget-{lang}")
+
+
+def test_widget_message_refused_as_busy_is_sent_again_after_retry_after(stack: Stack, page: Page) -> None:
+    """429 (rate limit) and 503 (busy) mean the server did not take the message: the widget waits
+    as asked and sends it again, instead of telling the teacher it could not be sent."""
+    refusals = [429, 503]
+    sent: list[str] = []
+
+    def busy_then_through(route: Route) -> None:
+        sent.append(route.request.post_data or "")
+        if refusals:
+            status = refusals.pop(0)
+            route.fulfill(
+                status=status,
+                headers={"Retry-After": "1", "Content-Type": "application/problem+json"},
+                body=json.dumps(
+                    {"type": "about:blank", "title": "busy", "status": status, "detail": "slow down"}
+                ),
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/chat/messages", busy_then_through)
+    widget = Widget.on_demo(page, stack, "en")
+    widget.open()
+    widget.ask(LINKED["en"])
+    answer_with_source(widget)
+    assert len(sent) == 3 and sent[0] == sent[2]
+    expect(page.locator(".msg--user")).to_have_count(1)
+    expect(page.locator(".msg--system")).to_have_count(0)
 
 
 @pytest.mark.parametrize("lang", ["en", "nl", "sl"])
