@@ -747,19 +747,19 @@
   }
 
   /**
-   * POST a message; when the server says "busy" (429 rate limit, 503) it has not taken the
-   * message, so wait as long as it asks (Retry-After, capped) and try again: a teacher who types
-   * fast, or a school where many share one address, loses nothing.
+   * A request the server may refuse as busy (429 rate limit, 503): it has then done nothing, so
+   * wait as long as it asks (Retry-After, capped) and try again. A teacher who types fast, or a
+   * school where many share one address, loses nothing.
    */
-  function postMessage(body, attempt) {
-    return api("POST", "/api/chat/messages", body).catch(function (error) {
+  function patiently(method, path, body, attempt) {
+    return api(method, path, body).catch(function (error) {
       var busy = error.status === 429 || error.status === 503;
-      if (!busy || attempt >= BUSY_RETRIES) throw error;
+      if (!busy || (attempt || 0) >= BUSY_RETRIES) throw error;
       var seconds = error.retryAfter > 0 ? Math.min(error.retryAfter, MAX_RETRY_WAIT_S) : 2;
       return new Promise(function (resolve) {
         window.setTimeout(resolve, seconds * 1000);
       }).then(function () {
-        return postMessage(body, attempt + 1);
+        return patiently(method, path, body, (attempt || 0) + 1);
       });
     });
   }
@@ -773,17 +773,25 @@
     if (payload) body.payload = payload;
     var bubble = addLocal("user", text);
     setBusy(true);
-    return postMessage(body, 0)
+    return patiently("POST", "/api/chat/messages", body)
       .then(function (reply) {
         state.conversationId = reply.conversation_id;
         if (reply.conversation_token) state.token = reply.conversation_token;
         save();
         // With an agent, something may have arrived between our message and the reply: re-read.
+        // The message is stored by now: if the re-read fails, show the reply and let the poll
+        // bring the rest (never "could not be sent" for a message the helpdesk has).
         if (reply.handoff) {
-          return api("GET", messagesPath(before)).then(function (all) {
-            merge(all.messages.concat(reply.messages));
-            setHandoff(all.handoff, all);
-          });
+          return patiently("GET", messagesPath(before)).then(
+            function (all) {
+              merge(all.messages.concat(reply.messages));
+              setHandoff(all.handoff, all);
+            },
+            function () {
+              merge(reply.messages);
+              setHandoff(true, reply);
+            }
+          );
         }
         merge(reply.messages);
         setHandoff(false, reply);

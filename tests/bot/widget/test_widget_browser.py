@@ -307,6 +307,28 @@ def test_widget_talk_to_person_hands_off_and_shows_agent_reply(stack: Stack, pag
     expect(agent).to_have_count(1)
 
 
+def test_widget_handoff_whose_reread_fails_still_shows_the_sent_message(stack: Stack, page: Page) -> None:
+    """After a hand-off the widget re-reads the conversation; when that read fails (here a 500,
+    in CI it was the rate limit) the message is stored all the same: no "could not be sent"."""
+    failed_reads: list[str] = []
+
+    def fail_first_read(route: Route) -> None:
+        if not failed_reads:
+            failed_reads.append(route.request.url)
+            route.fulfill(status=500, body="")
+        else:
+            route.continue_()
+
+    page.route(re.compile(r".*/api/chat/conversations/[^/]+/messages\?after=.*"), fail_first_read)
+    widget = Widget.on_demo(page, stack, "en")
+    widget.open()
+    page.get_by_role("button", name=HUMAN["en"]).click()
+    expect(page.locator(".handoff-note")).to_be_visible(timeout=60_000)
+    expect(page.locator(".msg--user .text").last).to_have_text(HUMAN["en"])
+    expect(page.locator(".msg--system").filter(has_text="could not be sent")).to_have_count(0)
+    assert len(failed_reads) == 1
+
+
 def test_widget_keyboard_only_ask_rate_and_escape(stack: Stack, page: Page) -> None:
     widget = Widget.on_demo(page, stack, "en")
     for _ in range(20):
