@@ -34,7 +34,7 @@ from knowledge.rules.answers import (
     read_facts,
 )
 from knowledge.rules.spans import assess
-from knowledge.rules.topics import main_topic, rule_topics, rules_for_topic
+from knowledge.rules.topics import entry_topic, main_topic, rule_topics, rules_for_topic
 from knowledge.schema import Lang
 from knowledge.sources import answer_source_lines, verdict_source_lines
 
@@ -182,9 +182,16 @@ def check_instead(
 
 
 def context_topics(tracker: Tracker) -> set[str]:
-    """The topics the conversation is on: the last FAQ answer's, and those of the rules last
-    checked or offered (a follow-up such as "and how do I apply then?" refers to them)."""
-    topics = {str(t) for t in [tracker.get_slot("faq_id")] if t}
+    """The topics the conversation is on: the last FAQ answer's and those its sources cite (an
+    answer on creating a project that quotes the Flemish FAQ on adding a partner), and those of
+    the rules last checked or offered (a follow-up such as "and how do I apply then?" refers to
+    them)."""
+    topics: set[str] = set()
+    last = tracker.get_slot("faq_id")
+    retriever = get_retriever()
+    if last and str(last) in retriever.kb.topics:
+        shown = retriever.compose(str(last), language(tracker), as_of=as_of())
+        topics.update({str(last), *(entry_topic(s.entry) for s in shown.sources if s.entry)})
     for rule in tracker.get_slot("rule_context") or []:
         topics.update(rule_topics(str(rule)))
     return topics

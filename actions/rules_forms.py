@@ -41,12 +41,9 @@ from knowledge.rules.answers import (
     read_facts,
 )
 from knowledge.rules.spans import Assessment, assess, span_of
-from knowledge.rules.topics import rule_topics
+from knowledge.rules.topics import rules_for_topic
 
 FORM_SUFFIX = "_form"
-SURE_TOPIC = 0.9
-"""An own-case question the FAQ answers this surely on a topic the rule does not speak to is
-answered, not checked ("can I log in with my old account?" is not the profile migration)."""
 CHECK_PREFIX = "check_"
 # Intents whose messages are not answers when they give no fact: the form is left for them.
 LEAVING = frozenset(
@@ -157,11 +154,12 @@ class RuleFormValidation(FormValidationAction):
     def answer_first(self, tracker: Tracker, text: str) -> bool:
         """Whether the message that started the form is to be answered as a question first: it
         asks how things work in general, names only a topic ("groups"), or the FAQ answers it
-        on a topic the rule does not speak to. Otherwise the form asks."""
+        on a topic whose own check is another rule ("can I log in with my old account?" is not
+        the profile migration; "can we keep working in our old TwinSpace?" is about running
+        projects before it is about the migration). Otherwise the form asks."""
         if is_own_case(text) and not is_general_question(text):
             answer = settle(get_retriever().ask(text, language(tracker), as_of()), text)
-            other_topic = answer.faq_id not in rule_topics(self.rule)
-            return answer.status == "answered" and other_topic and answer.confidence >= SURE_TOPIC
+            return answer.status == "answered" and self.rule not in rules_for_topic(answer.faq_id)
         return True
 
 

@@ -25,9 +25,12 @@ SHORT_WORDS = 3
 SHORT_CONFIDENCE = 0.85
 """Below this confidence a short question is asked back."""
 RUNNER_UP = 0.30
-"""A second topic at least this likely makes an answer below ``CONTESTED_CONFIDENCE`` to a
-question of at most ``BRIEF_WORDS`` words a question back (on longer questions the first topic
-is then right about half the time, and the answer lists the other anyway)."""
+"""A second topic at least this likely, and at least ``NEARLY`` as likely as the first, makes an
+answer below ``CONTESTED_CONFIDENCE`` to a question of at most ``BRIEF_WORDS`` words a question
+back (on longer questions the first topic is then right about half the time, and the answer
+lists the other anyway)."""
+NEARLY = 0.5
+"""A runner-up at less than half the first topic's confidence is not a close second."""
 CONTESTED_CONFIDENCE = 0.70
 BRIEF_WORDS = 8
 
@@ -70,8 +73,9 @@ def settle(answer: Answer, text: str) -> Answer:
     if answer.status != "answered":
         return answer
     runner_up = max((a.confidence for a in answer.alternatives), default=0.0)
+    close = runner_up >= max(RUNNER_UP, NEARLY * answer.confidence)
     vague = is_short(text) and answer.confidence < SHORT_CONFIDENCE
-    contested = is_brief(text) and runner_up >= RUNNER_UP and answer.confidence < CONTESTED_CONFIDENCE
+    contested = is_brief(text) and close and answer.confidence < CONTESTED_CONFIDENCE
     if vague or contested:
         return replace(answer, status="clarify")
     return answer

@@ -30,6 +30,7 @@ from knowledge.lexical import LexicalIndex
 from knowledge.loader import KnowledgeBase, UnsupportedLanguageError, entry_document_language, load_kb
 from knowledge.notes import document_date, messages, notes_for
 from knowledge.schema import LANGS, Entry, Lang
+from knowledge.spelling import Speller
 from knowledge.timeline import intro
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ class Retriever:
             self.topics = sorted(self.kb.topics)
             self._pad = _topic_unit_matrix(self.topics, [u.topic for u in self.units])
             self.lexical = LexicalIndex(self.units)
+            self.speller = Speller((u.text, u.lang) for u in self.units)
             self.calibration = self._calibration(loaded.vectors)
             warm_up_langdetect()
             self._ready = True
@@ -175,7 +177,7 @@ class Retriever:
     def rank(self, text: str, lang: Lang, mode: str = "hybrid") -> list[Hit]:
         """All topics, best first; ``mode`` hybrid | dense | lexical (for the benchmark)."""
         start = time.perf_counter()
-        s = self.scores(text, lang)
+        s = self.scores(self.speller.correct(text, lang), lang)
         fused = self.calibration.fuse(s.dense, s.lexical, mode)
         confidence = self.calibration.confidence(fused)
         order = np.argsort(-fused, kind="stable")

@@ -108,6 +108,24 @@ def test_form_start_on_a_general_question_answers_it_first(
     assert messages == [] and slots(events) == {"answer_first": True, "requested_slot": None}
 
 
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "intent", "lang"),
+    [
+        ("am I still able to sign in with my former eTwinning login?", "check_profile_migration", "en"),
+        ("kan ik me nog aanmelden met mijn vorige etwinning login?", "check_profile_migration", "nl"),
+        ("our project is still running, can we go on using our twinspace on the old platform?", "check_twinspace_migration", "en"),
+        ("ons project loopt nog, kunnen we verder werken in onze oude twinspace?", "check_twinspace_migration", "nl"),
+    ],
+)  # fmt: skip
+def test_own_case_question_whose_topic_has_another_check_is_answered_first(
+    registry, domain, text: str, intent: str, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    form = intent.removeprefix("check_")
+    events, messages = run(registry, f"validate_{form}_form", started(text, intent, lang), domain)
+    assert messages == [] and slots(events) == {"answer_first": True, "requested_slot": None}
+
+
 @pytest.mark.integration
 def test_verdict_action_after_a_general_question_answers_and_offers_the_check(registry, domain) -> None:  # type: ignore[no-untyped-def]
     tracker = make_tracker(
@@ -591,3 +609,19 @@ def test_brief_follow_up_on_the_conversations_topic_is_answered_not_asked_back(r
     )
     _, messages = run(registry, "action_answer_faq", tracker, domain)
     assert responses(messages)[0] == "utter_faq_answer", messages
+
+
+@pytest.mark.integration
+def test_follow_up_on_a_topic_the_last_answer_quoted_is_answered_not_asked_back(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    # The answer on creating a project quotes the Flemish FAQ on adding a partner (a disagreement
+    # between the sources), so the conversation is on that topic too.
+    context = {"faq_id": "create-project", "last_answer": "faq:create-project"}
+    tracker = make_tracker(
+        "and what if my partner isn't listed?",
+        "ask_faq",
+        context,
+        events=[user_event("ask_faq", "how do i set up an etwinning project")],
+    )
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert responses(messages)[0] == "utter_faq_answer", messages
+    assert slots(events)["faq_id"] == "add-partner-problem"
