@@ -34,10 +34,11 @@ class Settings(BaseSettings):
         description="Local directory or hub name of the sentence encoder; empty = models/encoder",
     )
     encoder_threads: int = Field(default=1, ge=1, description="Encoder intra-op threads per process")
-    encoder_engine: Literal["torch", "onnx", "onnx-int8-emb", "onnx-int8"] = Field(
-        default="onnx-int8-emb",
-        description="Encoder runtime: torch (reference), onnx (fp32), onnx-int8-emb (int8 embedding "
-        "table only) or onnx-int8 (all matrices int8); ONNX files in models/encoder/onnx/",
+    encoder_engine: Literal["torch", "onnx", "onnx-fp16-emb", "onnx-int8-emb", "onnx-int8"] = Field(
+        default="onnx-fp16-emb",
+        description="Encoder runtime: torch (reference), onnx (fp32), onnx-fp16-emb or onnx-int8-emb "
+        "(fp16 or int8 embedding table only) or onnx-int8 (all matrices int8); ONNX files in "
+        "models/encoder/onnx/",
     )
     query_cache_size: int = Field(default=1024, ge=0, description="Query embeddings kept in an LRU cache")
     languages: tuple[str, ...] = ("en", "nl", "sl")

@@ -1,11 +1,12 @@
 """The sentence encoder, loaded once per process from a local directory (or a hub name).
 
-Four engines run the same model: ``torch`` (sentence-transformers, the reference), ``onnx``
-(the model exported to ONNX in fp32), ``onnx-int8-emb`` (the same graph with only its 250k-row
-word-embedding table in int8: a lookup, so no activation is quantised) and ``onnx-int8`` (every
-matrix dynamically quantised to int8). The ONNX engines need only ``onnxruntime`` and ``tokenizers``: they
-never import torch, transformers or sentence-transformers. Set-up writes the ONNX files into
-``<encoder dir>/onnx/`` (``python -m knowledge.encoder_build``).
+Five engines run the same model: ``torch`` (sentence-transformers, the reference), ``onnx``
+(the model exported to ONNX in fp32), ``onnx-fp16-emb`` and ``onnx-int8-emb`` (the same graph
+with only its 250k-row word-embedding table in fp16 or int8: a lookup, so no activation is
+rounded) and ``onnx-int8`` (every matrix dynamically quantised to int8). The ONNX engines
+need only ``onnxruntime`` and ``tokenizers``: they never import torch, transformers or
+sentence-transformers. Set-up writes the ONNX files into ``<encoder dir>/onnx/``
+(``python -m knowledge.encoder_build``).
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 
-Engine = Literal["torch", "onnx", "onnx-int8-emb", "onnx-int8"]
+Engine = Literal["torch", "onnx", "onnx-fp16-emb", "onnx-int8-emb", "onnx-int8"]
 ENGINES: tuple[Engine, ...] = get_args(Engine)
 ONNX_DIR = "onnx"
 ONNX_FILES: dict[Engine, str] = {
     "onnx": "model.onnx",
+    "onnx-fp16-emb": "model_fp16_embeddings.onnx",
     "onnx-int8-emb": "model_qint8_embeddings.onnx",
     "onnx-int8": "model_qint8.onnx",
 }
@@ -204,7 +206,7 @@ class Embedder:
         source: a local sentence-transformers directory or, for users who are online, a hub name
             (the ONNX engines need the local directory that set-up builds).
         threads: intra-op threads of the engine in this process.
-        engine: ``torch`` (reference), ``onnx`` (fp32), ``onnx-int8-emb`` or ``onnx-int8``.
+        engine: ``torch`` (reference), ``onnx`` (fp32), ``onnx-fp16-emb``, ``onnx-int8-emb`` or ``onnx-int8``.
         cache_size: query embeddings kept by ``encode_query`` (0 = no cache).
 
     Raises:
