@@ -197,6 +197,14 @@ def context_topics(tracker: Tracker) -> set[str]:
     return topics
 
 
+def next_topics(context: set[str]) -> set[str]:
+    """The topics the knowledge base points to from ``context`` ("see also"): where a teacher
+    often goes next ("then how do I save the files?" after the TwinSpace answer). Only the
+    retrieval's first topic is answered on them, never one of its alternatives."""
+    topics = get_retriever().kb.topics
+    return {t for topic in context if topic in topics for t in topics[topic].see_also()}
+
+
 def previous_question(tracker: Tracker) -> str | None:
     """The teacher's message before the latest one (not a button's payload), if any."""
     texts = [
@@ -211,7 +219,8 @@ def follow_up(tracker: Tracker, answer: Answer, question: str) -> Answer:
     """Read a question the retrieval is unsure of as a follow-up of the conversation so far.
 
     A brief question on its own is often contested ("and can they still log in?"); when one
-    of the topics it would offer is one the conversation is on, that one is answered; otherwise
+    of the topics it would offer is one the conversation is on (or its first topic is one the
+    knowledge base points to from there), that one is answered; otherwise
     the question read together with the previous one may settle on one of its own closest topics.
 
     Args:
@@ -226,7 +235,7 @@ def follow_up(tracker: Tracker, answer: Answer, question: str) -> Answer:
         return answer
     if answer.status == "clarify":  # of the topics it would offer, the one the conversation is on
         context = context_topics(tracker)
-        if answer.faq_id in context:
+        if answer.faq_id in context or answer.faq_id in next_topics(context):
             return replace(answer, status="answered")
         offered = [a.faq_id for a in answer.alternatives[:2] if a.faq_id in context]
         if len(offered) == 1:

@@ -66,6 +66,10 @@ class Topic:
     entries: tuple[Entry, ...]
     current: frozenset[str] = frozenset()
 
+    def see_also(self) -> list[str]:
+        """The topics any of its entries points to (where a teacher often goes next), once each."""
+        return list(dict.fromkeys(t for entry in self.entries for t in entry.see_also if t != self.id))
+
     def variant_for(self, lang: Lang) -> Entry:
         """Pick the entry to answer in ``lang``.
 

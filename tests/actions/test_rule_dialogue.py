@@ -625,3 +625,22 @@ def test_follow_up_on_a_topic_the_last_answer_quoted_is_answered_not_asked_back(
     events, messages = run(registry, "action_answer_faq", tracker, domain)
     assert responses(messages)[0] == "utter_faq_answer", messages
     assert slots(events)["faq_id"] == "add-partner-problem"
+
+
+@pytest.mark.integration
+def test_unsure_follow_up_on_a_topic_the_last_answer_points_to_is_answered(registry, domain) -> None:  # type: ignore[no-untyped-def]
+    # Alone, "any way to save stuff before" is asked back (download-content first, unsure); after
+    # the TwinSpace answer, whose entries list download-content under "see also", it is answered.
+    context = {"faq_id": "twinspace-content", "last_answer": "faq:twinspace-content"}
+    tracker = make_tracker(
+        "any way to save stuff before",
+        "ask_faq",
+        context,
+        events=[user_event("ask_faq", "is our twinspace moved to the new platform")],
+    )
+    events, messages = run(registry, "action_answer_faq", tracker, domain)
+    assert responses(messages)[0] == "utter_faq_answer", messages
+    assert slots(events)["faq_id"] == "download-content"
+    alone = make_tracker("any way to save stuff before", "ask_faq")
+    _, messages = run(registry, "action_answer_faq", alone, domain)
+    assert responses(messages)[0] == "utter_faq_clarify", messages
