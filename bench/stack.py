@@ -19,6 +19,8 @@ from pathlib import Path
 
 import httpx
 
+from conversation.db import use_wal_journal
+
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 
@@ -117,6 +119,7 @@ class Stack:
             endpoints = ROOT / "endpoints.scale.yml"
         else:
             endpoints = self.workdir / "endpoints.yml"
+            use_wal_journal(self.workdir / "tracker.db")  # as scripts/run.sh does
             endpoints.write_text(
                 f'action_endpoint:\n  url: "{self.action_url}"\n  token: ${{NSO_ACTION_TOKEN}}\n'
                 f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.workdir / 'tracker.db'}\n",

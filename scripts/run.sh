@@ -34,6 +34,8 @@ export NSO_RASA_TOKEN NSO_ACTION_TOKEN
 MODELS=$ROOT/models/rasa
 ls "$MODELS"/nso-*.tar.gz >/dev/null || { echo "no trained Rasa model in $MODELS: run make setup" >&2; exit 2; }
 mkdir -p "$RUN_DIR/log"
+# The tracker file in WAL mode (kept by the file): Rasa commits on every message.
+.venv/bin/python -c 'import sys; from pathlib import Path; from conversation.db import use_wal_journal; use_wal_journal(Path(sys.argv[1]))' "$TRACKER_DB"
 
 # endpoints.yml with this run's action URL and tracker file; Rasa reads the token from its env.
 cat >"$RUN_DIR/endpoints.yml" <<EOF

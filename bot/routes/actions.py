@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import threading
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -95,13 +96,21 @@ def executor() -> ActionExecutor:
     return ex
 
 
+_thread_loops = threading.local()
+
+
 def _run_in_thread(action_call: dict[str, Any]) -> Any:
-    """Run the action on its own event loop in a worker thread.
+    """Run the action on the event loop of the worker thread it runs in.
 
     The actions are ``async`` by the SDK's contract but their work is blocking (encoding the
     question, FAISS, SQLite): run on the server's loop, one encode would stall every request.
+    Each worker thread keeps its loop: ``asyncio.run`` made and closed one per call (a socket
+    pair, an executor shut down), a visible share of the API's CPU per message under load.
     """
-    return asyncio.run(executor().run(action_call))
+    loop: asyncio.AbstractEventLoop | None = getattr(_thread_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread_loops.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(executor().run(action_call))
 
 
 @router.post("/webhook", response_model=ActionResultSdk | None, responses=SDK_ERRORS)
