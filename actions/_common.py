@@ -56,6 +56,12 @@ def latest_intent(tracker: Tracker) -> str | None:
     return intent.get("name")
 
 
+def intent_confidence(tracker: Tracker) -> float:
+    """The NLU's confidence in the intent of the latest user message (0 when none was given)."""
+    intent: dict[str, Any] = tracker.latest_message.get("intent") or {}
+    return float(intent.get("confidence") or 0.0)
+
+
 def slot_text(tracker: Tracker) -> str:
     """Text of the latest user message, whitespace collapsed."""
     return " ".join(str(tracker.latest_message.get("text") or "").split())

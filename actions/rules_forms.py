@@ -26,7 +26,16 @@ from rasa_sdk.events import ActionExecutionRejected, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._common import as_of, get_retriever, is_payload, language, latest_intent, report, slot_text
+from actions._common import (
+    as_of,
+    get_retriever,
+    intent_confidence,
+    is_payload,
+    language,
+    latest_intent,
+    report,
+    slot_text,
+)
 from conversation.reply_items import ReplyKind
 from knowledge.chat_queries import settle
 from knowledge.rules import InvalidInputError, list_rules
@@ -44,6 +53,12 @@ from knowledge.rules.spans import Assessment, assess, span_of
 from knowledge.rules.topics import rules_for_topic
 
 FORM_SUFFIX = "_form"
+SURE_TOPIC = 0.9
+"""An FAQ answer at least this confident on a topic without a check of this rule comes first."""
+SURE_CHECK = 0.9
+"""Below this NLU confidence in the check intent, an own-case question that the FAQ answers on a
+topic without this rule's check is answered first: "can I log in with my old account?" is
+caught as the profile check at 0.54–0.79, "can our project get an NQL? I'm the founder" at 0.99."""
 CHECK_PREFIX = "check_"
 # Intents whose messages are not answers when they give no fact: the form is left for them.
 LEAVING = frozenset(
@@ -153,13 +168,17 @@ class RuleFormValidation(FormValidationAction):
 
     def answer_first(self, tracker: Tracker, text: str) -> bool:
         """Whether the message that started the form is to be answered as a question first: it
-        asks how things work in general, names only a topic ("groups"), or the FAQ answers it
-        on a topic whose own check is another rule ("can I log in with my old account?" is not
-        the profile migration; "can we keep working in our old TwinSpace?" is about running
-        projects before it is about the migration). Otherwise the form asks."""
+        asks how things work in general or names only a topic ("groups"); or the FAQ answers it
+        on a topic that is not this rule's, and that topic has a check of its own ("can we keep
+        working in our old TwinSpace?" is about running projects before it is about the
+        migration), or the FAQ is sure of it, or the NLU is not sure of the check ("can I log in
+        with my old account?" is not the profile migration). Otherwise the form asks."""
         if is_own_case(text) and not is_general_question(text):
             answer = settle(get_retriever().ask(text, language(tracker), as_of()), text)
-            return answer.status == "answered" and self.rule not in rules_for_topic(answer.faq_id)
+            checks = rules_for_topic(answer.faq_id)
+            if answer.status != "answered" or self.rule in checks:
+                return False
+            return bool(checks) or answer.confidence >= SURE_TOPIC or intent_confidence(tracker) < SURE_CHECK
         return True
 
 

@@ -33,12 +33,13 @@ def make_tracker(
     sender_id: str = "test-user",
     filled: dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
+    confidence: float = 1.0,
 ) -> Tracker:
     """A tracker whose latest user message is ``text`` with ``intent`` and ``entities``.
 
     ``filled`` are slots set from that message (what a form validator gets to validate).
     """
-    parse = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
+    parse = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
     return Tracker.from_dict(
         {
             "sender_id": sender_id,
