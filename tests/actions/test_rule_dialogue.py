@@ -631,35 +631,22 @@ def test_brief_follow_up_on_the_conversations_topic_is_answered_not_asked_back(r
 
 
 @pytest.mark.integration
-def test_follow_up_on_a_topic_the_last_answer_quoted_is_answered_not_asked_back(registry, domain) -> None:  # type: ignore[no-untyped-def]
-    # The answer on creating a project quotes the Flemish FAQ on adding a partner (a disagreement
-    # between the sources), so the conversation is on that topic too.
-    context = {"faq_id": "create-project", "last_answer": "faq:create-project"}
-    tracker = make_tracker(
-        "and what if my partner isn't listed?",
-        "ask_faq",
-        context,
-        events=[user_event("ask_faq", "how do i set up an etwinning project")],
-    )
+@pytest.mark.parametrize(
+    ("last_topic", "earlier", "text", "topic"),
+    [
+        # the answer on creating a project quotes the Flemish FAQ on adding a partner
+        ("create-project", "how do i set up an etwinning project", "and what if my partner isn't listed?", "add-partner-problem"),
+        # the TwinSpace entries list download-content under "see also"
+        ("twinspace-content", "is our twinspace moved to the new platform", "any way to save stuff before", "download-content"),
+    ],
+)  # fmt: skip
+def test_unsure_follow_up_on_a_topic_the_last_answer_leads_to_is_answered(
+    registry, domain, last_topic: str, earlier: str, text: str, topic: str
+) -> None:  # type: ignore[no-untyped-def]
+    context = {"faq_id": last_topic, "last_answer": f"faq:{last_topic}"}
+    tracker = make_tracker(text, "ask_faq", context, events=[user_event("ask_faq", earlier)])
     events, messages = run(registry, "action_answer_faq", tracker, domain)
     assert responses(messages)[0] == "utter_faq_answer", messages
-    assert slots(events)["faq_id"] == "add-partner-problem"
-
-
-@pytest.mark.integration
-def test_unsure_follow_up_on_a_topic_the_last_answer_points_to_is_answered(registry, domain) -> None:  # type: ignore[no-untyped-def]
-    # Alone, "any way to save stuff before" is asked back (download-content first, unsure); after
-    # the TwinSpace answer, whose entries list download-content under "see also", it is answered.
-    context = {"faq_id": "twinspace-content", "last_answer": "faq:twinspace-content"}
-    tracker = make_tracker(
-        "any way to save stuff before",
-        "ask_faq",
-        context,
-        events=[user_event("ask_faq", "is our twinspace moved to the new platform")],
-    )
-    events, messages = run(registry, "action_answer_faq", tracker, domain)
-    assert responses(messages)[0] == "utter_faq_answer", messages
-    assert slots(events)["faq_id"] == "download-content"
-    alone = make_tracker("any way to save stuff before", "ask_faq")
-    _, messages = run(registry, "action_answer_faq", alone, domain)
-    assert responses(messages)[0] == "utter_faq_clarify", messages
+    assert slots(events)["faq_id"] == topic
+    _, alone = run(registry, "action_answer_faq", make_tracker(text, "ask_faq"), domain)
+    assert responses(alone)[0] == "utter_faq_clarify", alone  # unsure without the conversation
