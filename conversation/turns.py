@@ -153,10 +153,12 @@ async def process_message(
         await to_thread.run_sync(
             request_handoff, settings, conversation_id, language, "assistant_unavailable", text
         )
-        await to_thread.run_sync(_settle, settings, received.incoming_id, "queued", language, synced)
-        return await to_thread.run_sync(partial(store, language, [], system_key="assistant_unavailable"))
-    await to_thread.run_sync(_settle, settings, received.incoming_id, "answered", language, synced)
-    return await to_thread.run_sync(partial(store, language, replies, system_key=None))
+        queued = _Settled(received.incoming_id, "queued", synced)
+        return await to_thread.run_sync(
+            partial(store, language, [], system_key="assistant_unavailable", settled=queued)
+        )
+    answered = _Settled(received.incoming_id, "answered", synced)
+    return await to_thread.run_sync(partial(store, language, replies, system_key=None, settled=answered))
 
 
 @dataclass(frozen=True)
@@ -203,18 +205,27 @@ def _receive(
         )
 
 
-def _settle(settings: Settings, message_id: int, status: str, language: str, synced: str | None) -> None:
-    """Mark the user's message answered or queued, in the turn's final language."""
-    with session_scope(settings.database_url) as session:
-        message = session.get(Message, message_id)
-        if message is None:  # erased meanwhile
-            return
-        message.status = status
-        message.language = language
-        conv = session.get(Conversation, message.conversation_id)
-        if conv is not None:
-            conv.language = language
-            conv.assistant_language = synced
+@dataclass(frozen=True)
+class _Settled:
+    """How the user's message ended: ``answered`` or ``queued``, and Rasa's language slot."""
+
+    message_id: int
+    status: str
+    synced: str | None
+
+
+def _settle(session: Session, settled: _Settled, language: str) -> None:
+    """Mark the user's message answered or queued, in the turn's final language (in the same
+    transaction as the replies: one commit per turn fewer, and never one without the other)."""
+    message = session.get(Message, settled.message_id)
+    if message is None:  # erased meanwhile
+        return
+    message.status = settled.status
+    message.language = language
+    conv = session.get(Conversation, message.conversation_id)
+    if conv is not None:
+        conv.language = language
+        conv.assistant_language = settled.synced
 
 
 def _bot_message(conversation_id: str, reply: dict[str, Any], item: ReplyItem, language: str) -> Message:
@@ -242,13 +253,17 @@ def _store_replies(
     *,
     system_key: str | None,
     queued_only: bool = False,
+    settled: _Settled | None = None,
 ) -> GatewayReply:
-    """Store what the user is shown, each bot message with the item its action attached.
+    """Store what the user is shown, each bot message with the item its action attached, and
+    how the user's message ended (``settled``).
 
     Rasa's own responses come without an item: they are stored as small talk. Typed feedback
     ("that's wrong") rates the conversation's last answer, as the widget's thumbs do.
     """
     with session_scope(settings.database_url) as session:
+        if settled is not None:
+            _settle(session, settled, language)
         # "Passed to the helpdesk" only while nobody has taken it: in a live chat it would be noise.
         keys = ["with_agent"] if queued_only and not _agent_has_it(session, conversation_id) else []
         keys += [system_key] if system_key else []
