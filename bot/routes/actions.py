@@ -67,6 +67,18 @@ class ActionCallSdk(BaseModel):
     domain: dict[str, Any] | None = None
 
 
+def _with_defaults(action_call: dict[str, Any], checked: ActionCallSdk) -> dict[str, Any]:
+    """The call as Rasa sent it, with the defaults the check gave to what it left out.
+
+    A whole ``model_dump`` would copy every event of the tracker again on every action call;
+    the check has already refused anything the SDK would crash on.
+    """
+    tracker = {**action_call["tracker"]}
+    for name in ("slots", "latest_message", "events", "active_loop"):
+        tracker.setdefault(name, getattr(checked.tracker, name))
+    return {**action_call, "tracker": tracker, "domain": checked.domain}
+
+
 def _unreadable(exc: ValidationError) -> JSONResponse:
     """422 for a call the SDK would crash on (a 500 before): a clear error, not a server fault."""
     fields = [
@@ -123,9 +135,10 @@ async def run_action(
     if not hmac.compare_digest(token.encode(), action_token(settings).encode()):
         return _refuse(403, "forbidden: this endpoint is for the Rasa server", None)
     try:
-        call = ActionCallSdk.model_validate(action_call).model_dump()
+        checked = ActionCallSdk.model_validate(action_call)
     except ValidationError as exc:
         return _unreadable(exc)
+    call = _with_defaults(action_call, checked)
     try:
         result = await to_thread.run_sync(_run_in_thread, call)
     except ActionExecutionRejection as exc:
