@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import os
 import random
 import re
@@ -54,6 +55,16 @@ TARGETS = {
 }
 METRICS_TOKEN = "bench-metrics-token"
 STAGES = ("turn", "rasa", "action", "retrieval")
+
+
+def failures(timings: dict[str, list[float]]) -> str:
+    """How many messages failed and how: an HTTP status, or ``handoff`` (a 200 that put the
+    teacher in the helpdesk queue, as the gateway does when Rasa does not answer in time)."""
+    codes = collections.Counter(
+        "handoff" if code == 200 else str(int(code)) for code in timings.get("errors", [])
+    )
+    detail = ", ".join(f"{kind} ×{n}" for kind, n in sorted(codes.items()))
+    return f"{sum(codes.values())} errors or handoffs" + (f" ({detail})" if detail else "")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -187,7 +198,7 @@ async def think_time(client: httpx.AsyncClient, stack: Stack, seconds: float, mo
         faq = timings.get("faq", [])
         p95 = pct(faq, 0.95)
         errors = len(timings.get("errors", []))
-        print(f"  {users:4d} teachers: FAQ n={len(faq)} p95 {p95:.0f} ms, {errors} errors or handoffs")
+        print(f"  {users:4d} teachers: FAQ n={len(faq)} p95 {p95:.0f} ms, {failures(timings)}")
         if not faq or p95 > TARGETS["think_p95_ms"] or errors:
             break
         held = users
@@ -216,10 +227,7 @@ async def run(stack: Stack, seconds: float, think_seconds: float, think_max: int
             await asyncio.gather(*(user(client, stack, deadline, timings, i) for i in range(users)))
             elapsed = time.monotonic() - started
             total = sum(len(v) for k, v in timings.items() if k != "errors")
-            print(
-                f"\n{users} users, {elapsed:.0f} s: {total / elapsed:.1f} messages/s, "
-                f"{len(timings.get('errors', []))} errors or handoffs"
-            )
+            print(f"\n{users} users, {elapsed:.0f} s: {total / elapsed:.1f} messages/s, {failures(timings)}")
             cpu = {
                 name: (cpu_seconds(proc.pid) - cpu_before[name]) * 1000 / max(1, total)
                 for name, proc in stack.procs.items()
