@@ -21,20 +21,17 @@ from conversation.reply_items import ReplyKind
 from knowledge.chat_queries import expand_shorthand, is_brief, settle
 from knowledge.retrieve import Answer
 from knowledge.rules import Verdict, list_rules
-from knowledge.rules.answers import (
-    Reading,
+from knowledge.rules.answers import Reading, input_spec, read_facts
+from knowledge.rules.message_kinds import (
     adds_to_list,
     asks_for_check,
-    changed_inputs,
-    describe_value,
-    input_spec,
     is_correction,
     is_general_question,
     is_own_case,
-    read_facts,
 )
 from knowledge.rules.spans import assess
 from knowledge.rules.topics import entry_topic, main_topic, rule_topics, rules_for_topic
+from knowledge.rules.wording import changed_inputs, describe_value
 from knowledge.schema import Lang
 from knowledge.sources import answer_source_lines, verdict_source_lines
 

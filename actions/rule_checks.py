@@ -25,7 +25,7 @@ from actions._replies import (
 from actions.rules_forms import FORM_SUFFIX, rule_inputs
 from conversation.reply_items import ReplyKind
 from knowledge.rules import list_rules
-from knowledge.rules.answers import yes_or_no
+from knowledge.rules.message_kinds import yes_or_no
 from knowledge.rules.spans import assess
 
 

@@ -39,18 +39,11 @@ from actions._common import (
 from conversation.reply_items import ReplyKind
 from knowledge.chat_queries import settle
 from knowledge.rules import InvalidInputError, list_rules
-from knowledge.rules.answers import (
-    Reading,
-    asks_for_check,
-    choice_label,
-    example_text,
-    input_spec,
-    is_general_question,
-    is_own_case,
-    read_facts,
-)
+from knowledge.rules.answers import Reading, input_spec, read_facts
+from knowledge.rules.message_kinds import asks_for_check, is_general_question, is_own_case
 from knowledge.rules.spans import Assessment, assess, span_of
 from knowledge.rules.topics import rules_for_topic
+from knowledge.rules.wording import choice_label, example_text
 
 FORM_SUFFIX = "_form"
 SURE_TOPIC = 0.9

@@ -41,18 +41,12 @@ from knowledge.rules.mentions import (
     phrase_at,
     phrase_pattern,
 )
+from knowledge.rules.message_kinds import yes_or_no
 from knowledge.rules.schema import InputSpec
 from knowledge.rules.spans import Span, span_of
 
-# Written for the teacher in knowledge/rules/wording.py; re-exported for actions/, which imports them here.
-from knowledge.rules.wording import changed_inputs as changed_inputs  # noqa: PLC0414
-from knowledge.rules.wording import choice_label as choice_label  # noqa: PLC0414
-from knowledge.rules.wording import describe_value as describe_value  # noqa: PLC0414
-from knowledge.rules.wording import example_text as example_text  # noqa: PLC0414
-
 MAX_ANSWER_CHARS = 2000
 """Longest chat answer read (the chat's own message limit); a longer one is refused unread."""
-INTENT_BOOLS = {"affirm": True, "deny": False}
 CUE_WINDOW = 4
 """Words on either side of a number in which a cue ties it to an input."""
 
@@ -412,63 +406,3 @@ def _word_at(folded: str, word: str) -> int:
         return phrase_at(folded, word)
     match = phrase_pattern(word, _PLURAL).search(folded)
     return match.start() if match else -1
-
-
-def adds_to_list(text: str) -> bool:
-    """Whether the message adds to what the teacher said before ("we got it in Croatia too",
-    "ook in Spanje", "tudi na Hrvaskem") rather than replacing it."""
-    folded = " ".join(_WORD.findall(fold(text)))
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["additions"])
-
-
-CORRECTION_WORDS = 4
-"""A correction says so in its first words ("wait no, it was 2020")."""
-
-
-def is_correction(text: str) -> bool:
-    """Whether the message opens as a correction of what the teacher said before ("wait no, it
-    was 15.9.2019", "nee sorry, ...", "ne, pravzaprav ...")."""
-    folded = " ".join(_WORD.findall(fold(text))[:CORRECTION_WORDS])
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["corrections"])
-
-
-def yes_or_no(text: str, intent: str | None = None) -> bool | None:
-    """A yes or a no that starts the message ("ja hoor", "no, it isn't"), else the NLU's
-    affirm/deny; None if neither."""
-    words = " ".join(_WORD.findall(fold(text)))
-    cues = cue_data()
-    for answer, key in ((False, "no_words"), (True, "yes_words")):
-        for phrase in sorted((norm(w) for w in cues[key]), key=len, reverse=True):
-            if words == phrase or words.startswith(phrase + " "):
-                return answer
-    return INTENT_BOOLS.get(intent or "")
-
-
-# --- how a question is put -----------------------------------------------------------------
-
-
-def is_general_question(text: str) -> bool:
-    """Whether the message asks how things work ("what happens to my messages?") rather than
-    whether something holds for the teacher ("will my group be migrated?")."""
-    words = _WORD.findall(fold(text))
-    starters = {norm(w) for w in cue_data()["general_questions"]}
-    skip = {"and", "so", "but", "en", "maar", "dus", "in", "pa", "ok", "okay", "hi", "hello", "hallo", "hoi"}
-    while words and words[0] in skip:
-        words = words[1:]
-    return bool(words) and words[0] in starters
-
-
-def is_own_case(text: str) -> bool:
-    """Whether the message speaks of the teacher's own things ("my group", "onze school", "sem
-    skrbnik") rather than naming a topic ("groups")."""
-    folded = " ".join(_WORD.findall(fold(text)))
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["own_case"])
-
-
-def asks_for_check(text: str) -> bool:
-    """Whether the message explicitly asks to check the teacher's own case (or is the check
-    button's payload, ``/check_<rule>``)."""
-    if text.strip().startswith("/"):
-        return True
-    folded = " ".join(_WORD.findall(fold(text)))
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["check_requests"])

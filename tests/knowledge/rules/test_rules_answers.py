@@ -7,14 +7,8 @@ import datetime as dt
 
 import pytest
 
-from knowledge.rules.answers import (
-    asks_for_check,
-    input_spec,
-    is_general_question,
-    read_answer,
-    read_facts,
-    yes_or_no,
-)
+from knowledge.rules.answers import input_spec, read_answer, read_facts
+from knowledge.rules.message_kinds import asks_for_check, is_general_question, yes_or_no
 from knowledge.rules.wording import describe_value, example_text
 
 pytestmark = pytest.mark.unit
