@@ -93,6 +93,8 @@ def cue_data() -> dict[str, Any]:
 
 
 def norm(word: str) -> str:
+    """The folded words of a text, one space apart: the form in which messages and the cue
+    phrases of cues.yml are compared."""
     return " ".join(_WORD.findall(fold(word)))
 
 
@@ -142,6 +144,13 @@ def phrase_pattern(phrase: str, tail: str = "") -> re.Pattern[str]:
 def phrase_at(text: str, phrase: str) -> int:
     match = phrase_pattern(phrase).search(text)
     return match.start() if match else -1
+
+
+def says_cue(text: str, key: str) -> bool:
+    """Whether ``text`` contains any phrase of the cue list ``key`` of cues.yml, both folded
+    (``norm``) and matched as whole words."""
+    folded = norm(text)
+    return any(phrase_at(folded, norm(phrase)) >= 0 for phrase in cue_data()[key])
 
 
 def mask(text: str, mentions: Iterable[Mention]) -> str:

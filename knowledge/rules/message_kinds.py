@@ -9,20 +9,16 @@ folded words of the message, so an NSO can extend the wordings without touching 
 
 from __future__ import annotations
 
-import re
-
-from knowledge.rules.mentions import cue_data, fold, norm, phrase_at
+from knowledge.rules.mentions import cue_data, norm, says_cue
 
 INTENT_BOOLS = {"affirm": True, "deny": False}
 """The NLU's intents that are a yes or a no when the words do not say."""
-_WORD = re.compile(r"[^\W_]+")
 
 
 def adds_to_list(text: str) -> bool:
     """Whether the message adds to what the teacher said before ("we got it in Croatia too",
     "ook in Spanje", "tudi na Hrvaskem") rather than replacing it."""
-    folded = " ".join(_WORD.findall(fold(text)))
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["additions"])
+    return says_cue(text, "additions")
 
 
 CORRECTION_WORDS = 4
@@ -32,14 +28,13 @@ CORRECTION_WORDS = 4
 def is_correction(text: str) -> bool:
     """Whether the message opens as a correction of what the teacher said before ("wait no, it
     was 15.9.2019", "nee sorry, ...", "ne, pravzaprav ...")."""
-    folded = " ".join(_WORD.findall(fold(text))[:CORRECTION_WORDS])
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["corrections"])
+    return says_cue(" ".join(norm(text).split()[:CORRECTION_WORDS]), "corrections")
 
 
 def yes_or_no(text: str, intent: str | None = None) -> bool | None:
     """A yes or a no that starts the message ("ja hoor", "no, it isn't"), else the NLU's
     affirm/deny; None if neither."""
-    words = " ".join(_WORD.findall(fold(text)))
+    words = norm(text)
     cues = cue_data()
     for answer, key in ((False, "no_words"), (True, "yes_words")):
         for phrase in sorted((norm(w) for w in cues[key]), key=len, reverse=True):
@@ -54,7 +49,7 @@ def yes_or_no(text: str, intent: str | None = None) -> bool | None:
 def is_general_question(text: str) -> bool:
     """Whether the message asks how things work ("what happens to my messages?") rather than
     whether something holds for the teacher ("will my group be migrated?")."""
-    words = _WORD.findall(fold(text))
+    words = norm(text).split()
     starters = {norm(w) for w in cue_data()["general_questions"]}
     skip = {"and", "so", "but", "en", "maar", "dus", "in", "pa", "ok", "okay", "hi", "hello", "hallo", "hoi"}
     while words and words[0] in skip:
@@ -65,8 +60,7 @@ def is_general_question(text: str) -> bool:
 def is_own_case(text: str) -> bool:
     """Whether the message speaks of the teacher's own things ("my group", "onze school", "sem
     skrbnik") rather than naming a topic ("groups")."""
-    folded = " ".join(_WORD.findall(fold(text)))
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["own_case"])
+    return says_cue(text, "own_case")
 
 
 def asks_for_check(text: str) -> bool:
@@ -74,5 +68,4 @@ def asks_for_check(text: str) -> bool:
     button's payload, ``/check_<rule>``)."""
     if text.strip().startswith("/"):
         return True
-    folded = " ".join(_WORD.findall(fold(text)))
-    return any(phrase_at(folded, norm(w)) >= 0 for w in cue_data()["check_requests"])
+    return says_cue(text, "check_requests")

@@ -9,16 +9,13 @@ knowledge/rules/answers.py.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 
 from knowledge.rules.loader import load_rulebook
-from knowledge.rules.mentions import cue_data, fold, norm, phrase_at
+from knowledge.rules.mentions import cue_data, says_cue
 from knowledge.rules.schema import InputSpec
 from knowledge.rules.spans import span_of
 from knowledge.schema import Lang
-
-_WORD = re.compile(r"[^\W_]+")
 
 
 def example_text(spec: InputSpec, lang: Lang, *, unless_prompted: bool = True) -> str | None:
@@ -50,8 +47,7 @@ def choice_label(choice: str, lang: str) -> str:
 
 def mentions_example(prompt: str) -> bool:
     """Whether a prompt already gives an example ("... for example 15.6.2021")."""
-    folded = " ".join(_WORD.findall(fold(prompt)))
-    return any(phrase_at(folded, norm(m)) >= 0 for m in cue_data()["example_markers"])
+    return says_cue(prompt, "example_markers")
 
 
 def describe_value(spec: InputSpec, value: object, lang: str) -> str:
